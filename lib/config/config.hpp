@@ -1,0 +1,126 @@
+// The effective configuration of every ros program: configuration.yml, with
+// the original Realm Object Server's keys and defaults, after command-line
+// overrides. One struct per YAML section; each field carries its default and
+// a comment giving its meaning, as man/configuration.yml.5 documents it.
+//
+// Paths are absolute once loaded (relative ones resolve against the working
+// directory, as the original server did). Fields that are mandatory start
+// empty; validation reports them.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "log/level.hpp"
+
+namespace ros::config {
+
+inline constexpr const char* kDefaultConfigFile = "/etc/realm/configuration.yml";
+
+// storage.*
+struct StorageConfig {
+  // The data directory: admin.db, realms/, functions/, logs/, run/. Mandatory.
+  std::filesystem::path root_path;
+};
+
+// auth.providers.*: identity providers besides `password`, which is always on.
+// A provider is enabled by the presence of its section.
+struct GoogleProvider {
+  bool enabled = false;
+  std::string client_id;  // clientId: the OAuth 2.0 client id of the app
+};
+struct FacebookProvider {
+  bool enabled = false;  // no settings: tokens are checked with Facebook
+};
+struct AzureAdProvider {
+  bool enabled = false;
+  std::string tenant_id;  // tenant_id: the Azure AD tenant (directory) id
+};
+struct CloudKitProvider {
+  bool enabled = false;
+  std::string key_id;                      // key_id: the CloudKit server-to-server key id
+  std::filesystem::path private_key_path;  // private_key_path: its EC private key (PEM)
+  std::string container;                   // container: e.g. iCloud.io.realm.example
+  std::string environment = "development"; // environment: development or production
+};
+struct AuthProviders {
+  GoogleProvider google;
+  FacebookProvider facebook;
+  AzureAdProvider azuread;
+  CloudKitProvider cloudkit;
+  // custom.<name>: settings (scalar values) handed to the custom provider <name>.
+  std::map<std::string, std::map<std::string, std::string>> custom;
+};
+
+// auth.*
+struct AuthConfig {
+  // PEM public key that verifies tokens (ros-syncd, ros-authd). Mandatory.
+  std::filesystem::path public_key_path;
+  // PEM private key that signs tokens (ros-authd, ros-token). Mandatory.
+  std::filesystem::path private_key_path;
+  AuthProviders providers;
+};
+
+// A TCP listener: an IP address and a port.
+struct Listener {
+  std::string listen_address;
+  std::uint16_t listen_port = 0;
+};
+
+// network.*: the two back-end services, normally reached through ros-proxy.
+struct NetworkConfig {
+  Listener sync{"127.0.0.1", 27800};  // ros-syncd: Realm sync over WebSocket
+  Listener http{"127.0.0.1", 27080};  // ros-authd: /auth, /health, /metrics
+};
+
+// proxy.http.*
+struct ProxyHttpConfig {
+  bool enable = true;
+  Listener listener{"::", 9080};
+};
+
+// proxy.https.*
+struct ProxyHttpsConfig {
+  bool enable = false;
+  Listener listener{"::", 9443};
+  std::filesystem::path certificate_path;  // PEM chain; required when enabled
+  std::filesystem::path private_key_path;  // PEM key of the certificate; required when enabled
+  bool allow_self_signed = false;          // accept a self-signed certificate (development)
+};
+
+struct ProxyConfig {
+  ProxyHttpConfig http;
+  ProxyHttpsConfig https;
+};
+
+// logging.*
+struct LoggingConfig {
+  std::optional<std::filesystem::path> path;  // log file; unset: standard error
+  log::Level level = log::Level::info;        // threshold, one of the nine levels
+};
+
+// control.* (new in ros): the Unix control sockets of the daemons.
+struct ControlConfig {
+  // Directory of <daemon>.sock; unset: <storage.root_path>/run.
+  std::optional<std::filesystem::path> socket_dir;
+};
+
+struct Config {
+  std::filesystem::path file;  // the configuration file, absolute
+  StorageConfig storage;
+  AuthConfig auth;
+  NetworkConfig network;
+  ProxyConfig proxy;
+  LoggingConfig logging;
+  ControlConfig control;
+
+  // control.socket_dir, or its default under the data directory.
+  std::filesystem::path effective_socket_dir() const {
+    return control.socket_dir ? *control.socket_dir : storage.root_path / "run";
+  }
+};
+
+}  // namespace ros::config

@@ -1,0 +1,100 @@
+#include "config/schema.hpp"
+
+#include <array>
+
+namespace ros::config {
+namespace {
+
+// clang-format off
+const std::array<Field, 25> kFields{{
+  {"storage.root_path", Kind::path, "", [](Config& c) -> FieldRef { return &c.storage.root_path; }},
+  {"auth.public_key_path", Kind::path, "", [](Config& c) -> FieldRef { return &c.auth.public_key_path; }},
+  {"auth.private_key_path", Kind::path, "", [](Config& c) -> FieldRef { return &c.auth.private_key_path; }},
+  {"auth.providers.google.clientId", Kind::string, "", [](Config& c) -> FieldRef { return &c.auth.providers.google.client_id; }},
+  {"auth.providers.azuread.tenant_id", Kind::string, "", [](Config& c) -> FieldRef { return &c.auth.providers.azuread.tenant_id; }},
+  {"auth.providers.cloudkit.key_id", Kind::string, "", [](Config& c) -> FieldRef { return &c.auth.providers.cloudkit.key_id; }},
+  {"auth.providers.cloudkit.private_key_path", Kind::path, "", [](Config& c) -> FieldRef { return &c.auth.providers.cloudkit.private_key_path; }},
+  {"auth.providers.cloudkit.container", Kind::string, "", [](Config& c) -> FieldRef { return &c.auth.providers.cloudkit.container; }},
+  {"auth.providers.cloudkit.environment", Kind::string, "development", [](Config& c) -> FieldRef { return &c.auth.providers.cloudkit.environment; }},
+  {"network.sync.listen_address", Kind::address, "127.0.0.1", [](Config& c) -> FieldRef { return &c.network.sync.listen_address; }},
+  {"network.sync.listen_port", Kind::port, "27800", [](Config& c) -> FieldRef { return &c.network.sync.listen_port; }},
+  {"network.http.listen_address", Kind::address, "127.0.0.1", [](Config& c) -> FieldRef { return &c.network.http.listen_address; }},
+  {"network.http.listen_port", Kind::port, "27080", [](Config& c) -> FieldRef { return &c.network.http.listen_port; }},
+  {"proxy.http.enable", Kind::boolean, "true", [](Config& c) -> FieldRef { return &c.proxy.http.enable; }},
+  {"proxy.http.listen_address", Kind::address, "::", [](Config& c) -> FieldRef { return &c.proxy.http.listener.listen_address; }},
+  {"proxy.http.listen_port", Kind::port, "9080", [](Config& c) -> FieldRef { return &c.proxy.http.listener.listen_port; }},
+  {"proxy.https.enable", Kind::boolean, "false", [](Config& c) -> FieldRef { return &c.proxy.https.enable; }},
+  {"proxy.https.listen_address", Kind::address, "::", [](Config& c) -> FieldRef { return &c.proxy.https.listener.listen_address; }},
+  {"proxy.https.listen_port", Kind::port, "9443", [](Config& c) -> FieldRef { return &c.proxy.https.listener.listen_port; }},
+  {"proxy.https.certificate_path", Kind::path, "", [](Config& c) -> FieldRef { return &c.proxy.https.certificate_path; }},
+  {"proxy.https.private_key_path", Kind::path, "", [](Config& c) -> FieldRef { return &c.proxy.https.private_key_path; }},
+  {"proxy.https.allow_self_signed", Kind::boolean, "false", [](Config& c) -> FieldRef { return &c.proxy.https.allow_self_signed; }},
+  {"logging.path", Kind::optional_path, "", [](Config& c) -> FieldRef { return &c.logging.path; }},
+  {"logging.level", Kind::level, "info", [](Config& c) -> FieldRef { return &c.logging.level; }},
+  {"control.socket_dir", Kind::optional_path, "", [](Config& c) -> FieldRef { return &c.control.socket_dir; }},
+}};
+// clang-format on
+
+const std::array<PresenceSection, 5> kPresence{{
+    {"auth.providers.password", nullptr},
+    {"auth.providers.google", [](Config& c) { return &c.auth.providers.google.enabled; }},
+    {"auth.providers.facebook", [](Config& c) { return &c.auth.providers.facebook.enabled; }},
+    {"auth.providers.azuread", [](Config& c) { return &c.auth.providers.azuread.enabled; }},
+    {"auth.providers.cloudkit", [](Config& c) { return &c.auth.providers.cloudkit.enabled; }},
+}};
+
+}  // namespace
+
+std::span<const Field> fields() { return kFields; }
+std::span<const PresenceSection> presence_sections() { return kPresence; }
+
+const Field* find_field(std::string_view key) {
+  for (const auto& f : kFields) {
+    if (f.key == key) return &f;
+  }
+  return nullptr;
+}
+
+bool is_section(std::string_view key) {
+  if (key == kCustomProvidersKey) return true;
+  for (const auto& p : kPresence) {
+    if (p.key == key) return true;
+  }
+  std::string prefix(key);
+  prefix += '.';
+  for (const auto& f : kFields) {
+    if (f.key.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+std::string value_text(const Config& config, const Field& field) {
+  // ref() only hands out addresses; nothing is written through them here.
+  FieldRef ref = field.ref(const_cast<Config&>(config));
+  struct Visitor {
+    std::string operator()(std::string* s) const { return *s; }
+    std::string operator()(std::uint16_t* p) const { return std::to_string(*p); }
+    std::string operator()(bool* b) const { return *b ? "true" : "false"; }
+    std::string operator()(std::filesystem::path* p) const { return p->string(); }
+    std::string operator()(std::optional<std::filesystem::path>* p) const {
+      return *p ? (*p)->string() : "";
+    }
+    std::string operator()(log::Level* l) const { return std::string(log::to_string(*l)); }
+  };
+  return std::visit(Visitor{}, ref);
+}
+
+std::string_view describe(Kind kind) {
+  switch (kind) {
+    case Kind::string: return "a string";
+    case Kind::address: return "an IP address";
+    case Kind::port: return "a port number (1-65535)";
+    case Kind::boolean: return "true or false";
+    case Kind::path: return "a path";
+    case Kind::optional_path: return "a path";
+    case Kind::level: return "a log level";
+  }
+  return "a value";
+}
+
+}  // namespace ros::config
