@@ -4,6 +4,7 @@
 
 #include "config/loader.hpp"
 #include "config/schema.hpp"
+#include "support/temp_dir.hpp"
 
 TEST_CASE("config print: the effective configuration loads back to the same values",
           "[config]") {
@@ -31,4 +32,13 @@ TEST_CASE("config print: the effective configuration loads back to the same valu
   CHECK(yaml.find("root_path: " + (std::filesystem::current_path() / "rel/dir").string()) !=
         std::string::npos);
   CHECK(yaml.find("azuread") == std::string::npos);
+}
+
+TEST_CASE("config: configuration.yml(5) documents every key", "[config][man]") {
+  std::string page = ros::test::read_file(std::string(ROS_SOURCE_DIR) + "/man/configuration.yml.5");
+  REQUIRE_FALSE(page.empty());
+  for (const auto& field : ros::config::fields()) {
+    INFO(field.key);
+    CHECK(page.find("Cm " + std::string(field.key) + "\n") != std::string::npos);
+  }
 }
