@@ -108,6 +108,18 @@ struct ControlConfig {
   std::optional<std::filesystem::path> socket_dir;
 };
 
+// tokens.* (new in ros): lifetimes of the tokens ros-authd issues.
+struct TokensConfig {
+  std::int64_t refresh_lifetime = 315360000;  // seconds; 10 years, as the original server
+  std::int64_t access_lifetime = 600;         // seconds; 10 minutes
+};
+
+// http.* (new in ros): limits of ros-authd's HTTP service.
+struct HttpConfig {
+  std::int64_t max_body_bytes = 1048576;       // larger request bodies get 413
+  std::int64_t login_failures_per_minute = 5;  // per user and per address, then 429
+};
+
 struct Config {
   std::filesystem::path file;  // the configuration file, absolute
   StorageConfig storage;
@@ -116,6 +128,8 @@ struct Config {
   ProxyConfig proxy;
   LoggingConfig logging;
   ControlConfig control;
+  TokensConfig tokens;
+  HttpConfig http;
 
   // control.socket_dir, or its default under the data directory.
   std::filesystem::path effective_socket_dir() const {

@@ -31,6 +31,8 @@ YAML::Node scalar_node(const Config& config, const Field& field) {
   std::string text = value_text(config, field);
   switch (field.kind) {
     case Kind::port: return YAML::Node(std::stoi(text));
+    case Kind::duration:
+    case Kind::count: return YAML::Node(std::stoll(text));
     case Kind::boolean: return YAML::Node(text == "true");
     case Kind::path:
     case Kind::optional_path:

@@ -6,7 +6,7 @@ namespace ros::config {
 namespace {
 
 // clang-format off
-const std::array<Field, 25> kFields{{
+const std::array<Field, 29> kFields{{
   {"storage.root_path", Kind::path, "", [](Config& c) -> FieldRef { return &c.storage.root_path; }},
   {"auth.public_key_path", Kind::path, "", [](Config& c) -> FieldRef { return &c.auth.public_key_path; }},
   {"auth.private_key_path", Kind::path, "", [](Config& c) -> FieldRef { return &c.auth.private_key_path; }},
@@ -32,6 +32,10 @@ const std::array<Field, 25> kFields{{
   {"logging.path", Kind::optional_path, "", [](Config& c) -> FieldRef { return &c.logging.path; }},
   {"logging.level", Kind::level, "info", [](Config& c) -> FieldRef { return &c.logging.level; }},
   {"control.socket_dir", Kind::optional_path, "", [](Config& c) -> FieldRef { return &c.control.socket_dir; }},
+  {"tokens.refresh_lifetime", Kind::duration, "315360000", [](Config& c) -> FieldRef { return &c.tokens.refresh_lifetime; }},
+  {"tokens.access_lifetime", Kind::duration, "600", [](Config& c) -> FieldRef { return &c.tokens.access_lifetime; }},
+  {"http.max_body_bytes", Kind::count, "1048576", [](Config& c) -> FieldRef { return &c.http.max_body_bytes; }},
+  {"http.login_failures_per_minute", Kind::count, "5", [](Config& c) -> FieldRef { return &c.http.login_failures_per_minute; }},
 }};
 // clang-format on
 
@@ -80,6 +84,7 @@ std::string value_text(const Config& config, const Field& field) {
       return *p ? (*p)->string() : "";
     }
     std::string operator()(log::Level* l) const { return std::string(log::to_string(*l)); }
+    std::string operator()(std::int64_t* n) const { return std::to_string(*n); }
   };
   return std::visit(Visitor{}, ref);
 }
@@ -93,6 +98,8 @@ std::string_view describe(Kind kind) {
     case Kind::path: return "a path";
     case Kind::optional_path: return "a path";
     case Kind::level: return "a log level";
+    case Kind::duration: return "a duration (e.g. 600, 10m, 12h, 30d, 10y)";
+    case Kind::count: return "a positive integer";
   }
   return "a value";
 }

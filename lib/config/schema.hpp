@@ -24,10 +24,13 @@ enum class Kind {
   path,           // a file system path, made absolute
   optional_path,  // a path, or null for unset
   level,          // one of the nine log levels
+  duration,       // seconds: an integer with an optional unit s, m, h, d or y (365 d)
+  count,          // a positive integer
 };
 
 using FieldRef = std::variant<std::string*, std::uint16_t*, bool*, std::filesystem::path*,
-                              std::optional<std::filesystem::path>*, log::Level*>;
+                              std::optional<std::filesystem::path>*, log::Level*,
+                              std::int64_t*>;
 
 struct Field {
   std::string_view key;            // dotted, e.g. "network.sync.listen_port"

@@ -50,6 +50,10 @@ TEST_CASE("config: every key has the original server's default", "[config]") {
       {"logging.path", ""},
       {"logging.level", "info"},
       {"control.socket_dir", ""},
+      {"tokens.refresh_lifetime", "315360000"},
+      {"tokens.access_lifetime", "600"},
+      {"http.max_body_bytes", "1048576"},
+      {"http.login_failures_per_minute", "5"},
   };
   REQUIRE(ros::config::fields().size() == expected.size());
   for (const auto& [key, value] : expected) {
@@ -82,6 +86,11 @@ TEST_CASE("config: values of every kind are read", "[config]") {
       "  level: detail\n"
       "control:\n"
       "  socket_dir: /run/ros\n"
+      "tokens:\n"
+      "  refresh_lifetime: 30d\n"
+      "  access_lifetime: 90\n"
+      "http:\n"
+      "  max_body_bytes: 2048\n"
       "auth:\n"
       "  providers:\n"
       "    password: {}\n"
@@ -106,6 +115,10 @@ TEST_CASE("config: values of every kind are read", "[config]") {
   CHECK_FALSE(c.logging.path.has_value());
   CHECK(c.logging.level == ros::log::Level::detail);
   CHECK(c.effective_socket_dir() == "/run/ros");
+  CHECK(c.tokens.refresh_lifetime == 30 * 86400);
+  CHECK(c.tokens.access_lifetime == 90);
+  CHECK(c.http.max_body_bytes == 2048);
+  CHECK(c.http.login_failures_per_minute == 5);
   CHECK(c.auth.providers.facebook.enabled);
   CHECK(c.auth.providers.google.enabled);
   CHECK(c.auth.providers.google.client_id == "123.apps");
@@ -169,6 +182,17 @@ TEST_CASE("config: bad keys and values are reported at their line and column", "
       {"storage:\n  root_path: /a\n  root_path: /b\n",
        {"3:3: storage.root_path: duplicate key (keep one)"}},
       {"logging:\n  path: ''\n", {"2:9: logging.path: the path is empty"}},
+      {"tokens:\n  access_lifetime: 10w\n",
+       {"2:20: tokens.access_lifetime: expected a duration (e.g. 600, 10m, 12h, 30d, 10y), got "
+        "'10w'"}},
+      {"tokens:\n  access_lifetime: -5\n",
+       {"2:20: tokens.access_lifetime: expected a duration (e.g. 600, 10m, 12h, 30d, 10y), got "
+        "'-5'"}},
+      {"tokens:\n  refresh_lifetime: 99999999999999999y\n",
+       {"2:21: tokens.refresh_lifetime: expected a duration (e.g. 600, 10m, 12h, 30d, 10y), got "
+        "'99999999999999999y'"}},
+      {"http:\n  max_body_bytes: 1k\n",
+       {"2:19: http.max_body_bytes: expected a positive integer, got '1k'"}},
       {"- storage\n- auth\n",
        {"1:1: the configuration must be a mapping of sections (storage:, auth:, network:, "
         "...), not a list"}},
