@@ -1,0 +1,91 @@
+// A thin RAII layer over the SQLite C API for the admin store: a connection
+// handle, prepared statements with bound parameters, and a transaction guard.
+// Every statement goes through Statement, so no value is ever spliced into SQL
+// text.
+//
+// Errors are values: a failed prepare or step is an Error whose message holds
+// SQLite's own text. A constraint violation is reported as Errc::conflict
+// (callers translate it into their own message), busy/locked as
+// Errc::unavailable, everything else as Errc::internal.
+//
+// Thread safety: none of these types is thread-safe; the owner (AdminStore)
+// serialises all use of one connection with its mutex.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <sqlite3.h>
+
+#include "common/result.hpp"
+
+namespace ros::admin::sql {
+
+struct DbClose {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using Db = std::unique_ptr<sqlite3, DbClose>;
+
+// An Error for SQLite result code `rc` on `db`: "<what>: <sqlite message>".
+Error sqlite_error(sqlite3* db, int rc, std::string_view what);
+
+class Statement {
+ public:
+  static Result<Statement> prepare(sqlite3* db, std::string_view sql);
+
+  Statement(Statement&&) noexcept = default;
+  Statement& operator=(Statement&&) noexcept = default;
+
+  // Parameters are 1-based, as in SQLite. A failed bind is remembered and
+  // reported by the next step().
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind_null(int index);
+
+  // Advances: true when a row is available, false when done.
+  Result<bool> step();
+
+  // Runs to completion, ignoring any rows.
+  Result<void> run();
+
+  // Columns of the current row (0-based).
+  std::string text(int column) const;
+  std::int64_t int64(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  struct Finalize {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+  };
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+
+  sqlite3* db_;
+  std::unique_ptr<sqlite3_stmt, Finalize> stmt_;
+  int bind_error_ = SQLITE_OK;
+};
+
+// Runs one statement without parameters (schema changes, pragmas, BEGIN).
+Result<void> exec(sqlite3* db, std::string_view sql);
+
+// BEGIN IMMEDIATE on construction (check begun()); ROLLBACK on destruction
+// unless commit() succeeded.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  const Result<void>& begun() const { return begun_; }
+  Result<void> commit();
+
+ private:
+  sqlite3* db_;
+  Result<void> begun_;
+  bool done_ = false;
+};
+
+}  // namespace ros::admin::sql

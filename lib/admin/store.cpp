@@ -1,0 +1,599 @@
+#include "admin/store.hpp"
+
+#include <chrono>
+#include <map>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "admin/password.hpp"
+
+namespace ros::admin {
+namespace {
+
+// Forward migrations: migration i takes the schema from version i to i + 1.
+// Append only; never edit a released entry. Each runs in the transaction of
+// open(), together with the user_version update.
+struct Migration {
+  std::vector<const char*> statements;
+};
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> list = {
+      // 0 -> 1: users, identities, password hashes, admin flag, refresh-token revocations.
+      {{
+          "CREATE TABLE users ("
+          "  id TEXT PRIMARY KEY NOT NULL,"
+          "  is_admin INTEGER NOT NULL DEFAULT 0,"
+          "  created_at INTEGER NOT NULL,"
+          "  password_hash TEXT"  // NULL: no password login
+          ")",
+          "CREATE TABLE identities ("
+          "  provider TEXT NOT NULL,"
+          "  provider_id TEXT NOT NULL,"
+          "  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+          "  PRIMARY KEY (provider, provider_id)"
+          ")",
+          "CREATE INDEX identities_by_user ON identities(user_id)",
+          "CREATE TABLE revoked_refresh_tokens ("
+          "  token_sha256 TEXT PRIMARY KEY NOT NULL,"  // lowercase hex
+          "  expires_at INTEGER NOT NULL"
+          ")",
+          "CREATE INDEX revoked_refresh_tokens_by_expiry ON revoked_refresh_tokens(expires_at)",
+      }},
+  };
+  static_assert(kSchemaVersion == 1, "add a migration with the new version");
+  return list;
+}
+
+constexpr std::string_view kInvalidLogin = "invalid username or password";
+constexpr std::size_t kMaxUsernameChars = 128;
+constexpr std::size_t kMaxPasswordBytes = 1024;
+constexpr std::size_t kMaxProviderBytes = 256;
+
+// A value for a message: quoted, control characters escaped, long values cut.
+std::string quote(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "'";
+  std::size_t n = 0;
+  for (char c : s) {
+    if (++n > 160) {
+      out += "...";
+      break;
+    }
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::string hex(const unsigned char* data, std::size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out += kHex[data[i] >> 4];
+    out += kHex[data[i] & 15];
+  }
+  return out;
+}
+
+bool looks_like_id(std::string_view s) {
+  if (s.size() != 32) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+Result<std::string> new_user_id() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    ERR_clear_error();
+    return make_error(Errc::internal, "cannot get random bytes for a user id");
+  }
+  return hex(bytes, sizeof bytes);
+}
+
+Result<std::string> token_digest(std::string_view token) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(token.data(), token.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    ERR_clear_error();
+    return make_error(Errc::internal, "cannot hash a token (SHA-256 failed)");
+  }
+  return hex(digest, length);
+}
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The code points of valid UTF-8 `s` (no overlongs, surrogates or values past
+// U+10FFFF), calling `each` for each; false on invalid UTF-8.
+template <class F>
+bool for_each_code_point(std::string_view s, F each) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto b = static_cast<unsigned char>(s[i]);
+    std::uint32_t cp;
+    std::size_t len;
+    if (b < 0x80) {
+      cp = b, len = 1;
+    } else if ((b & 0xe0) == 0xc0) {
+      cp = b & 0x1f, len = 2;
+    } else if ((b & 0xf0) == 0xe0) {
+      cp = b & 0x0f, len = 3;
+    } else if ((b & 0xf8) == 0xf0) {
+      cp = b & 0x07, len = 4;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    each(cp);
+    i += len;
+  }
+  return true;
+}
+
+bool is_control(std::uint32_t cp) { return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f); }
+
+// Checks a provider or provider id.
+Result<void> validate_identity_part(std::string_view value, const char* what) {
+  std::string name(what);
+  if (value.empty()) return make_error(Errc::invalid_argument, name + " must not be empty");
+  if (value.size() > kMaxProviderBytes) {
+    return make_error(Errc::invalid_argument,
+                      name + " must be at most " + std::to_string(kMaxProviderBytes) + " bytes");
+  }
+  bool control = false;
+  if (!for_each_code_point(value, [&](std::uint32_t cp) { control = control || is_control(cp); })) {
+    return make_error(Errc::invalid_argument, name + " must be valid UTF-8");
+  }
+  if (control) {
+    return make_error(Errc::invalid_argument, name + " must not contain control characters");
+  }
+  return {};
+}
+
+Error not_found(std::string_view user) {
+  return make_error(Errc::not_found, "no user " + quote(user));
+}
+
+Error in_file(const std::filesystem::path& file, const Error& e) {
+  return make_error(e.code, "admin database '" + file.string() + "': " + e.message);
+}
+
+}  // namespace
+
+std::optional<std::string> User::username() const {
+  for (const auto& identity : identities) {
+    if (identity.provider == kPasswordProvider) return identity.provider_id;
+  }
+  return std::nullopt;
+}
+
+Result<void> validate_username(std::string_view username) {
+  if (username.empty()) return make_error(Errc::invalid_argument, "username must not be empty");
+  std::size_t chars = 0;
+  bool control = false;
+  if (!for_each_code_point(username, [&](std::uint32_t cp) {
+        ++chars;
+        control = control || is_control(cp);
+      })) {
+    return make_error(Errc::invalid_argument, "username must be valid UTF-8");
+  }
+  if (chars > kMaxUsernameChars) {
+    return make_error(Errc::invalid_argument, "username must be at most " +
+                                                  std::to_string(kMaxUsernameChars) +
+                                                  " characters");
+  }
+  if (control) {
+    return make_error(Errc::invalid_argument, "username must not contain control characters");
+  }
+  if (username.front() == ' ' || username.back() == ' ') {
+    return make_error(Errc::invalid_argument, "username must not begin or end with a space");
+  }
+  return {};
+}
+
+Result<void> validate_password(std::string_view password) {
+  if (password.empty()) return make_error(Errc::invalid_argument, "password must not be empty");
+  if (password.size() > kMaxPasswordBytes) {
+    return make_error(Errc::invalid_argument, "password must be at most " +
+                                                  std::to_string(kMaxPasswordBytes) + " bytes");
+  }
+  return {};
+}
+
+Result<std::unique_ptr<AdminStore>> AdminStore::open(const std::filesystem::path& db_file) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(db_file.c_str(), &raw,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  sql::Db db(raw);
+  if (rc != SQLITE_OK) {
+    return make_error(Errc::unavailable, "cannot open admin database '" + db_file.string() +
+                                             "': " +
+                                             (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, 5000);
+
+  // journal_mode answers with the mode in effect; it is the first read of
+  // the file, so "file is not a database" shows up here.
+  auto mode = sql::Statement::prepare(raw, "PRAGMA journal_mode=WAL");
+  Result<bool> row = mode ? mode->step() : Result<bool>(mode.error());
+  if (!row) {
+    return make_error(Errc::unavailable, "cannot open admin database '" + db_file.string() +
+                                             "': " + row.error().message);
+  }
+  if (!*row || mode->text(0) != "wal") {
+    return make_error(Errc::unavailable, "cannot open admin database '" + db_file.string() +
+                                             "': cannot switch it to WAL mode");
+  }
+  mode = make_error(Errc::internal, "done");  // finalizes the statement before the next ones
+  for (const char* pragma : {"PRAGMA foreign_keys=ON", "PRAGMA synchronous=FULL"}) {
+    if (auto r = sql::exec(raw, pragma); !r) return in_file(db_file, r.error());
+  }
+
+  sql::Transaction tx(raw);
+  if (!tx.begun()) return in_file(db_file, tx.begun().error());
+  auto version_stmt = sql::Statement::prepare(raw, "PRAGMA user_version");
+  if (!version_stmt) return in_file(db_file, version_stmt.error());
+  auto has_row = version_stmt->step();
+  if (!has_row) return in_file(db_file, has_row.error());
+  auto version = static_cast<int>(version_stmt->int64(0));
+  version_stmt = make_error(Errc::internal, "done");  // finalizes it
+  if (version > kSchemaVersion) {
+    return make_error(Errc::conflict, "admin database '" + db_file.string() +
+                                          "' has schema version " + std::to_string(version) +
+                                          ", newer than this ros supports (" +
+                                          std::to_string(kSchemaVersion) +
+                                          "); upgrade ros or restore a backup");
+  }
+  if (version < 0) {
+    return make_error(Errc::conflict, "admin database '" + db_file.string() +
+                                          "' has an invalid schema version " +
+                                          std::to_string(version));
+  }
+  const auto& list = migrations();
+  for (int v = version; v < kSchemaVersion; ++v) {
+    for (const char* statement : list[static_cast<std::size_t>(v)].statements) {
+      if (auto r = sql::exec(raw, statement); !r) {
+        return in_file(db_file, make_error(r.error().code, "migration to schema version " +
+                                                               std::to_string(v + 1) +
+                                                               " failed: " + r.error().message));
+      }
+    }
+  }
+  if (version != kSchemaVersion) {
+    // PRAGMA takes no bound parameter; the value is our own constant.
+    if (auto r = sql::exec(raw, "PRAGMA user_version=" + std::to_string(kSchemaVersion)); !r) {
+      return in_file(db_file, r.error());
+    }
+  }
+  if (auto r = tx.commit(); !r) return in_file(db_file, r.error());
+  return std::unique_ptr<AdminStore>(new AdminStore(std::move(db)));
+}
+
+Result<int> AdminStore::schema_version() {
+  std::lock_guard lock(mutex_);
+  auto stmt = sql::Statement::prepare(db_.get(), "PRAGMA user_version");
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  return static_cast<int>(stmt->int64(0));
+}
+
+Result<std::optional<User>> AdminStore::load_user_locked(std::string_view id) {
+  auto stmt = sql::Statement::prepare(db_.get(),
+                                      "SELECT id, is_admin, created_at FROM users WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, id);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<User>{};
+  User user;
+  user.id = stmt->text(0);
+  user.is_admin = stmt->int64(1) != 0;
+  user.created_at = stmt->int64(2);
+  auto ids = sql::Statement::prepare(
+      db_.get(),
+      "SELECT provider, provider_id FROM identities WHERE user_id = ?1 "
+      "ORDER BY provider, provider_id");
+  if (!ids) return ids.error();
+  ids->bind(1, id);
+  for (;;) {
+    auto more = ids->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    user.identities.push_back({ids->text(0), ids->text(1)});
+  }
+  return std::optional<User>(std::move(user));
+}
+
+Result<std::optional<std::string>> AdminStore::resolve_locked(std::string_view id_or_username) {
+  if (looks_like_id(id_or_username)) {
+    auto stmt = sql::Statement::prepare(db_.get(), "SELECT id FROM users WHERE id = ?1");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id_or_username);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (*row) return std::optional<std::string>(stmt->text(0));
+  }
+  auto stmt = sql::Statement::prepare(
+      db_.get(), "SELECT user_id FROM identities WHERE provider = ?1 AND provider_id = ?2");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, kPasswordProvider).bind(2, id_or_username);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (*row) return std::optional<std::string>(stmt->text(0));
+  return std::optional<std::string>{};
+}
+
+Result<std::string> AdminStore::require_user_locked(std::string_view id_or_username) {
+  auto id = resolve_locked(id_or_username);
+  if (!id) return id.error();
+  if (!*id) return not_found(id_or_username);
+  return std::move(**id);
+}
+
+Result<User> AdminStore::create_password_user(std::string_view username, std::string_view password,
+                                              bool is_admin) {
+  if (auto r = validate_username(username); !r) return r.error();
+  if (auto r = validate_password(password); !r) return r.error();
+  auto hash = hash_password(password);  // outside the mutex: ~50 ms
+  if (!hash) return hash.error();
+
+  std::lock_guard lock(mutex_);
+  sql::Transaction tx(db_.get());
+  if (!tx.begun()) return tx.begun().error();
+  auto taken = make_error(Errc::already_exists, "user " + quote(username) + " already exists");
+  // A username equal to another user's id would be shadowed by that id in
+  // find_user(), so it counts as taken too.
+  auto existing = resolve_locked(username);
+  if (!existing) return existing.error();
+  if (*existing) return taken;
+  auto id = new_user_id();
+  if (!id) return id.error();
+  auto insert_user = sql::Statement::prepare(
+      db_.get(),
+      "INSERT INTO users (id, is_admin, created_at, password_hash) VALUES (?1, ?2, ?3, ?4)");
+  if (!insert_user) return insert_user.error();
+  insert_user->bind(1, *id)
+      .bind(2, std::int64_t{is_admin ? 1 : 0})
+      .bind(3, now_seconds())
+      .bind(4, *hash);
+  if (auto r = insert_user->run(); !r) return r.error();
+  auto insert_identity = sql::Statement::prepare(
+      db_.get(), "INSERT INTO identities (provider, provider_id, user_id) VALUES (?1, ?2, ?3)");
+  if (!insert_identity) return insert_identity.error();
+  insert_identity->bind(1, kPasswordProvider).bind(2, username).bind(3, *id);
+  if (auto r = insert_identity->run(); !r) {
+    return r.error().code == Errc::conflict ? taken : r.error();
+  }
+  if (auto r = tx.commit(); !r) return r.error();
+  auto user = load_user_locked(*id);
+  if (!user) return user.error();
+  if (!*user) return make_error(Errc::internal, "user " + quote(*id) + " vanished after creation");
+  return std::move(**user);
+}
+
+Result<User> AdminStore::check_password(std::string_view username, std::string_view password) {
+  auto denied = make_error(Errc::permission_denied, std::string(kInvalidLogin));
+  std::optional<std::string> id, hash;
+  if (validate_username(username).ok() && validate_password(password).ok()) {
+    std::lock_guard lock(mutex_);
+    auto stmt = sql::Statement::prepare(
+        db_.get(),
+        "SELECT u.id, u.password_hash FROM identities i JOIN users u ON u.id = i.user_id "
+        "WHERE i.provider = ?1 AND i.provider_id = ?2");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, kPasswordProvider).bind(2, username);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (*row && !stmt->is_null(1)) {
+      id = stmt->text(0);
+      hash = stmt->text(1);
+    }
+  }
+  // Outside the mutex. Unknown users cost the same as known ones.
+  if (!hash) {
+    burn_password_check(password.substr(0, kMaxPasswordBytes));
+    return denied;
+  }
+  if (!verify_password(password, *hash)) return denied;
+
+  std::lock_guard lock(mutex_);
+  auto user = load_user_locked(*id);
+  if (!user) return user.error();
+  if (!*user) return denied;  // removed meanwhile
+  return std::move(**user);
+}
+
+Result<User> AdminStore::find_user(std::string_view id_or_username) {
+  std::lock_guard lock(mutex_);
+  auto id = require_user_locked(id_or_username);
+  if (!id) return id.error();
+  auto user = load_user_locked(*id);
+  if (!user) return user.error();
+  if (!*user) return not_found(id_or_username);
+  return std::move(**user);
+}
+
+Result<std::vector<User>> AdminStore::list_users() {
+  std::lock_guard lock(mutex_);
+  auto stmt = sql::Statement::prepare(
+      db_.get(), "SELECT id, is_admin, created_at FROM users ORDER BY created_at, id");
+  if (!stmt) return stmt.error();
+  std::vector<User> users;
+  std::map<std::string, std::size_t, std::less<>> index;
+  for (;;) {
+    auto more = stmt->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    User user;
+    user.id = stmt->text(0);
+    user.is_admin = stmt->int64(1) != 0;
+    user.created_at = stmt->int64(2);
+    index[user.id] = users.size();
+    users.push_back(std::move(user));
+  }
+  auto ids = sql::Statement::prepare(
+      db_.get(), "SELECT user_id, provider, provider_id FROM identities "
+                 "ORDER BY provider, provider_id");
+  if (!ids) return ids.error();
+  for (;;) {
+    auto more = ids->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    auto it = index.find(ids->text(0));
+    if (it != index.end()) users[it->second].identities.push_back({ids->text(1), ids->text(2)});
+  }
+  return users;
+}
+
+Result<void> AdminStore::remove_user(std::string_view user) {
+  std::lock_guard lock(mutex_);
+  auto id = require_user_locked(user);
+  if (!id) return id.error();
+  auto stmt = sql::Statement::prepare(db_.get(), "DELETE FROM users WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, *id);
+  if (auto r = stmt->run(); !r) return r.error();
+  if (sqlite3_changes(db_.get()) != 1) return not_found(user);
+  return {};
+}
+
+Result<void> AdminStore::set_password(std::string_view user, std::string_view password) {
+  if (auto r = validate_password(password); !r) return r.error();
+  std::string id;
+  {
+    std::lock_guard lock(mutex_);
+    auto found = require_user_locked(user);
+    if (!found) return found.error();
+    auto loaded = load_user_locked(*found);
+    if (!loaded) return loaded.error();
+    if (!*loaded) return not_found(user);
+    if (!(*loaded)->username()) {
+      return make_error(Errc::conflict, "user " + quote(user) + " has no password login");
+    }
+    id = std::move(*found);
+  }
+  auto hash = hash_password(password);  // outside the mutex: ~50 ms
+  if (!hash) return hash.error();
+  std::lock_guard lock(mutex_);
+  auto stmt = sql::Statement::prepare(db_.get(), "UPDATE users SET password_hash = ?1 WHERE id = ?2");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, *hash).bind(2, id);
+  if (auto r = stmt->run(); !r) return r.error();
+  if (sqlite3_changes(db_.get()) != 1) return not_found(user);
+  return {};
+}
+
+Result<void> AdminStore::set_admin(std::string_view user, bool is_admin) {
+  std::lock_guard lock(mutex_);
+  auto id = require_user_locked(user);
+  if (!id) return id.error();
+  auto stmt = sql::Statement::prepare(db_.get(), "UPDATE users SET is_admin = ?1 WHERE id = ?2");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, std::int64_t{is_admin ? 1 : 0}).bind(2, *id);
+  if (auto r = stmt->run(); !r) return r.error();
+  if (sqlite3_changes(db_.get()) != 1) return not_found(user);
+  return {};
+}
+
+Result<User> AdminStore::find_or_create_identity(std::string_view provider,
+                                                 std::string_view provider_id) {
+  if (auto r = validate_identity_part(provider, "identity provider"); !r) return r.error();
+  if (auto r = validate_identity_part(provider_id, "provider id"); !r) return r.error();
+  if (provider == kPasswordProvider) {
+    return make_error(Errc::invalid_argument,
+                      "password identities are created with a username and a password");
+  }
+  std::lock_guard lock(mutex_);
+  sql::Transaction tx(db_.get());
+  if (!tx.begun()) return tx.begun().error();
+  std::string id;
+  auto stmt = sql::Statement::prepare(
+      db_.get(), "SELECT user_id FROM identities WHERE provider = ?1 AND provider_id = ?2");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, provider).bind(2, provider_id);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (*row) {
+    id = stmt->text(0);
+  } else {
+    auto new_id = new_user_id();
+    if (!new_id) return new_id.error();
+    id = std::move(*new_id);
+    auto insert_user = sql::Statement::prepare(
+        db_.get(), "INSERT INTO users (id, is_admin, created_at) VALUES (?1, 0, ?2)");
+    if (!insert_user) return insert_user.error();
+    insert_user->bind(1, id).bind(2, now_seconds());
+    if (auto r = insert_user->run(); !r) return r.error();
+    auto insert_identity = sql::Statement::prepare(
+        db_.get(), "INSERT INTO identities (provider, provider_id, user_id) VALUES (?1, ?2, ?3)");
+    if (!insert_identity) return insert_identity.error();
+    insert_identity->bind(1, provider).bind(2, provider_id).bind(3, id);
+    if (auto r = insert_identity->run(); !r) return r.error();
+    if (auto r = tx.commit(); !r) return r.error();
+  }
+  auto user = load_user_locked(id);
+  if (!user) return user.error();
+  if (!*user) return make_error(Errc::internal, "user " + quote(id) + " vanished");
+  return std::move(**user);
+}
+
+Result<void> AdminStore::revoke_refresh_token(std::string_view token, std::int64_t expires_at) {
+  auto digest = token_digest(token);
+  if (!digest) return digest.error();
+  std::lock_guard lock(mutex_);
+  auto stmt = sql::Statement::prepare(
+      db_.get(),
+      "INSERT INTO revoked_refresh_tokens (token_sha256, expires_at) VALUES (?1, ?2) "
+      "ON CONFLICT (token_sha256) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, *digest).bind(2, expires_at);
+  return stmt->run();
+}
+
+Result<bool> AdminStore::is_refresh_token_revoked(std::string_view token) {
+  auto digest = token_digest(token);
+  if (!digest) return digest.error();
+  std::lock_guard lock(mutex_);
+  auto stmt = sql::Statement::prepare(
+      db_.get(), "SELECT 1 FROM revoked_refresh_tokens WHERE token_sha256 = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, *digest);
+  return stmt->step();
+}
+
+Result<std::int64_t> AdminStore::purge_expired_revocations(std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  auto stmt = sql::Statement::prepare(
+      db_.get(), "DELETE FROM revoked_refresh_tokens WHERE expires_at < ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, now);
+  if (auto r = stmt->run(); !r) return r.error();
+  return static_cast<std::int64_t>(sqlite3_changes64(db_.get()));
+}
+
+}  // namespace ros::admin
