@@ -236,8 +236,4 @@ Result<json> Client::check_protocol() {
   return version;
 }
 
-Result<void> Client::test_send_raw(std::string_view bytes) { return send_all(bytes); }
-
-Result<std::string> Client::test_read_line() { return read_line(timeout_, {}); }
-
 }  // namespace ros::control

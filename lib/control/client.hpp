@@ -76,11 +76,6 @@ class Client {
   const std::string& daemon() const { return daemon_; }
   bool is_open() const { return fd_ >= 0; }
 
-  // Sends raw bytes as they are (tests: malformed input). Client operation.
-  Result<void> test_send_raw(std::string_view bytes);
-  // Reads one raw reply line, without its newline. Client operation.
-  Result<std::string> test_read_line();
-
  private:
   Client(int fd, std::filesystem::path path, std::string daemon,
          std::chrono::milliseconds timeout);
