@@ -240,9 +240,9 @@ Result<std::unique_ptr<AdminStore>> AdminStore::open(const std::filesystem::path
   // the file, so "file is not a database" shows up here.
   auto mode = sql::Statement::prepare(raw, "PRAGMA journal_mode=WAL");
   Result<bool> row = mode ? mode->step() : Result<bool>(mode.error());
-  if (!row) {
-    return make_error(Errc::unavailable, "cannot open admin database '" + db_file.string() +
-                                             "': " + row.error().message);
+  if (!row) {  // SQLite's own words: "file is not a database", "disk I/O error", ...
+    return make_error(Errc::unavailable,
+                      "cannot open admin database '" + db_file.string() + "': " + sqlite3_errmsg(raw));
   }
   if (!*row || mode->text(0) != "wal") {
     return make_error(Errc::unavailable, "cannot open admin database '" + db_file.string() +
