@@ -1,0 +1,314 @@
+#include "authd/http_routes.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "auth/mint.hpp"
+#include "http/problem.hpp"
+#include "log/logger.hpp"
+#include "storage/realm_path.hpp"
+
+namespace ros::authd {
+namespace {
+
+using nlohmann::json;
+namespace problems = http::problems;
+
+http::Response json_response(int status, const json& body) {
+  http::Response r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+// A failure counted under `reason` and answered with `problem`.
+http::Response fail(Context& ctx, const char* reason, const http::Problem& problem,
+                    const std::string& detail) {
+  ctx.metrics.add("ros_auth_failures_total", std::string("reason=\"") + reason + "\"");
+  return http::problem_response(problem, detail);
+}
+
+// The string field `name` of `object`: missing-parameters when absent,
+// invalid-parameters when not a string. `where` prefixes the name in messages.
+std::optional<std::string> string_field(const json& object, const char* name, const char* where,
+                                        http::Response& error, Context& ctx) {
+  std::string label = std::string(where) + name;
+  auto it = object.find(name);
+  if (it == object.end() || it->is_null()) {
+    error = fail(ctx, "bad_request", problems::kMissingParameters, "missing '" + label + "'");
+    return std::nullopt;
+  }
+  if (!it->is_string()) {
+    error = fail(ctx, "bad_request", problems::kInvalidParameters,
+                 "'" + label + "' must be a string");
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+json user_summary(const admin::User& user) {
+  return {{"id", user.id}, {"is_admin", user.is_admin}};
+}
+
+http::Response login_password(Context& ctx, const http::Request& req, const json& body) {
+  http::Response error;
+  auto username = string_field(body, "data", "", error, ctx);
+  if (!username) return error;
+  auto info = body.find("user_info");
+  if (info == body.end() || !info->is_object()) {
+    return fail(ctx, "bad_request",
+                info == body.end() ? problems::kMissingParameters : problems::kInvalidParameters,
+                info == body.end() ? "missing 'user_info.password'"
+                                   : "'user_info' must be an object");
+  }
+  auto password = string_field(*info, "password", "user_info.", error, ctx);
+  if (!password) return error;
+  bool register_user = false;
+  if (auto reg = info->find("register"); reg != info->end() && !reg->is_null()) {
+    if (!reg->is_boolean()) {
+      return fail(ctx, "bad_request", problems::kInvalidParameters,
+                  "'user_info.register' must be true or false");
+    }
+    register_user = reg->get<bool>();
+  }
+
+  const std::string user_key = "user:" + *username;
+  const std::string peer_key = "addr:" + req.peer;
+  if (ctx.failed_logins.blocked(user_key) || ctx.failed_logins.blocked(peer_key)) {
+    ctx.metrics.add("ros_auth_logins_total", R"(provider="password",result="failure")");
+    http::Response r = fail(ctx, "rate_limited", problems::kTooManyRequests,
+                            "too many failed logins for this user or address; wait a minute");
+    r.headers["Retry-After"] = "60";
+    return r;
+  }
+
+  Result<admin::User> user = make_error(Errc::internal, "");
+  if (register_user) {
+    user = ctx.store.create_password_user(*username, *password, false);
+    if (!user) {
+      if (user.error().code == Errc::already_exists) {
+        return fail(ctx, "existing_account", problems::kExistingAccount, user.error().message);
+      }
+      if (user.error().code == Errc::invalid_argument) {
+        return fail(ctx, "bad_request", problems::kInvalidParameters, user.error().message);
+      }
+      log::error("registering '", *username, "' failed: ", user.error().message);
+      return fail(ctx, "internal", problems::kInternal, "");
+    }
+    ctx.metrics.add("ros_auth_registrations_total");
+    log::info("registered user ", user->id, " ('", *username, "') from ", req.peer);
+  } else {
+    user = ctx.store.check_password(*username, *password);
+    if (!user) {
+      if (user.error().code != Errc::permission_denied) {
+        log::error("login of '", *username, "' failed: ", user.error().message);
+        return fail(ctx, "internal", problems::kInternal, "");
+      }
+      ctx.failed_logins.record_failure(user_key);
+      ctx.failed_logins.record_failure(peer_key);
+      ctx.metrics.add("ros_auth_logins_total", R"(provider="password",result="failure")");
+      log::info("failed login for '", *username, "' from ", req.peer);
+      return fail(ctx, "invalid_credentials", problems::kInvalidCredentials, "");
+    }
+    ctx.failed_logins.reset(user_key);
+  }
+  ctx.metrics.add("ros_auth_logins_total", R"(provider="password",result="success")");
+
+  std::optional<std::string> app_id;
+  if (auto it = body.find("app_id"); it != body.end() && it->is_string()) app_id = it->get<std::string>();
+  auto claims = auth::refresh_claims(user->id, user->is_admin, app_id, ctx.now(),
+                                     ctx.config.tokens.refresh_lifetime);
+  ctx.metrics.add("ros_auth_tokens_issued_total", R"(kind="refresh")");
+  return json_response(200, {{"refresh_token", ctx.token_json(claims)},
+                             {"user", user_summary(*user)}});
+}
+
+// The rights `user` has on `path` (resolved): all for its owner and for
+// admins, none otherwise (permissions for others come with ros-perm).
+std::vector<std::string> rights_on(const admin::User& user, const std::string& path) {
+  if (user.is_admin || storage::realm_owner(path) == user.id) {
+    return {std::string(auth::kAccessDownload), std::string(auth::kAccessUpload),
+            std::string(auth::kAccessManage)};
+  }
+  return {};
+}
+
+http::Response access_token(Context& ctx, const json& body) {
+  http::Response error;
+  auto token = string_field(body, "data", "", error, ctx);
+  if (!token) return error;
+  std::optional<std::string> path;
+  if (auto it = body.find("path"); it != body.end() && !it->is_null()) {
+    if (!it->is_string()) {
+      return fail(ctx, "bad_request", problems::kInvalidParameters, "'path' must be a string");
+    }
+    path = it->get<std::string>();
+  }
+  std::optional<std::string> app_id;
+  if (auto it = body.find("app_id"); it != body.end() && !it->is_null()) {
+    if (!it->is_string()) {
+      return fail(ctx, "bad_request", problems::kInvalidParameters, "'app_id' must be a string");
+    }
+    app_id = it->get<std::string>();
+  }
+
+  auto claims = ctx.verifier.verify(*token, ctx.now());
+  if (!claims) return fail(ctx, "invalid_token", problems::kExpiredToken, claims.error().message);
+  if (!auth::is_refresh_token(*claims)) {
+    return fail(ctx, "invalid_token", problems::kExpiredToken, "the token is not a refresh token");
+  }
+  auto revoked = ctx.store.is_refresh_token_revoked(*token);
+  if (!revoked) {
+    log::error("checking a revocation failed: ", revoked.error().message);
+    return fail(ctx, "internal", problems::kInternal, "");
+  }
+  if (*revoked) return fail(ctx, "revoked", problems::kExpiredToken, "the refresh token was revoked");
+  auto user = ctx.store.find_user(claims->identity);
+  if (!user) {
+    if (user.error().code == Errc::not_found) {
+      return fail(ctx, "unknown_user", problems::kAccessDenied, "the user no longer exists");
+    }
+    log::error("looking up a user failed: ", user.error().message);
+    return fail(ctx, "internal", problems::kInternal, "");
+  }
+
+  auth::TokenClaims access;
+  if (path) {
+    auto resolved = storage::resolve_realm_path(*path, user->id);
+    if (!resolved) return fail(ctx, "bad_request", problems::kInvalidParameters, resolved.error().message);
+    auto rights = rights_on(*user, *resolved);
+    if (std::find(rights.begin(), rights.end(), auth::kAccessDownload) == rights.end()) {
+      return fail(ctx, "no_access", problems::kAccessDenied,
+                  "no read access to '" + *resolved + "'");
+    }
+    access = auth::access_claims(user->id, *resolved, std::move(rights), ctx.now(),
+                                 ctx.config.tokens.access_lifetime);
+  } else {
+    // Path-less: identity and expiry; ros-syncd decides each BIND.
+    access = auth::access_claims(user->id, std::nullopt, {}, ctx.now(),
+                                 ctx.config.tokens.access_lifetime);
+  }
+  access.admin = user->is_admin;
+  access.app_id = app_id;
+  ctx.metrics.add("ros_auth_tokens_issued_total", R"(kind="access")");
+  return json_response(200, {{"access_token", ctx.token_json(access)},
+                             {"user", user_summary(*user)}});
+}
+
+// The JSON object of a request body, or an error response.
+std::optional<json> body_object(Context& ctx, const http::Request& req, http::Response& error) {
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) {
+    error = fail(ctx, "bad_request", problems::kInvalidParameters, "the body is not valid JSON");
+    return std::nullopt;
+  }
+  if (!body.is_object()) {
+    error = fail(ctx, "bad_request", problems::kInvalidParameters, "the body must be a JSON object");
+    return std::nullopt;
+  }
+  return body;
+}
+
+http::Response post_auth(Context& ctx, const http::Request& req) {
+  http::Response error;
+  auto body = body_object(ctx, req, error);
+  if (!body) return error;
+  auto provider = string_field(*body, "provider", "", error, ctx);
+  if (!provider) return error;
+  if (*provider == "password") return login_password(ctx, req, *body);
+  if (*provider == "realm") return access_token(ctx, *body);
+  const auto& p = ctx.config.auth.providers;
+  bool configured = (*provider == "google" && p.google.enabled) ||
+                    (*provider == "facebook" && p.facebook.enabled) ||
+                    (*provider == "azuread" && p.azuread.enabled) ||
+                    (*provider == "cloudkit" && p.cloudkit.enabled) ||
+                    (provider->rfind("custom/", 0) == 0 && p.custom.count(provider->substr(7)));
+  if (configured) {
+    return fail(ctx, "unknown_provider", problems::kUnknownProvider,
+                "provider '" + *provider + "' is configured, but this version of ros cannot "
+                "verify its tokens yet");
+  }
+  return fail(ctx, "unknown_provider", problems::kUnknownProvider,
+              "provider '" + provider->substr(0, 64) + "' is not enabled");
+}
+
+http::Response post_revoke(Context& ctx, const http::Request& req) {
+  http::Response error;
+  auto body = body_object(ctx, req, error);
+  if (!body) return error;
+  auto token = string_field(*body, "token", "", error, ctx);
+  if (!token) return error;
+  // An expired token needs no revocation; it is still proven ours by its signature.
+  const std::int64_t before_any_expiry = std::numeric_limits<std::int64_t>::min();
+  auto claims = ctx.verifier.verify(*token, before_any_expiry);
+  if (!claims) return fail(ctx, "invalid_token", problems::kInvalidParameters, claims.error().message);
+  if (!auth::is_refresh_token(*claims)) {
+    return fail(ctx, "bad_request", problems::kInvalidParameters,
+                "only refresh tokens can be revoked; access tokens expire by themselves");
+  }
+  std::int64_t until = claims->expires.value_or(ctx.now() + ctx.config.tokens.refresh_lifetime);
+  if (auto done = ctx.store.revoke_refresh_token(*token, until); !done) {
+    log::error("revoking a token failed: ", done.error().message);
+    return fail(ctx, "internal", problems::kInternal, "");
+  }
+  log::info("revoked a refresh token of ", claims->identity, " from ", req.peer);
+  ctx.metrics.add("ros_auth_revocations_total");
+  return json_response(200, {{"revoked", true}});
+}
+
+struct Route {
+  const char* path;
+  const char* method;
+  http::Response (*handler)(Context&, const http::Request&);
+};
+
+const Route kRoutes[] = {
+    {"/auth", "POST", post_auth},
+    {"/auth/revoke", "POST", post_revoke},
+    {"/health", "GET",
+     [](Context&, const http::Request&) {
+       return json_response(200, {{"status", "ok"}, {"version", ROS_VERSION}});
+     }},
+    {"/metrics", "GET",
+     [](Context& ctx, const http::Request&) {
+       http::Response r;
+       r.content_type = "text/plain; version=0.0.4";
+       r.body = ctx.metrics.render();
+       return r;
+     }},
+};
+
+}  // namespace
+
+void declare_metrics(http::Metrics& metrics) {
+  metrics.declare("ros_http_requests_total", "HTTP requests by route and status.");
+  metrics.declare("ros_auth_logins_total", "Logins by provider and result.");
+  metrics.declare("ros_auth_failures_total", "Refused /auth requests by reason.");
+  metrics.declare("ros_auth_registrations_total", "Users registered through /auth.");
+  metrics.declare("ros_auth_tokens_issued_total", "Tokens issued by kind.");
+  metrics.declare("ros_auth_revocations_total", "Refresh tokens revoked.");
+}
+
+http::Response handle_http(Context& context, const http::Request& request) {
+  const std::string path = request.path();
+  const Route* route = nullptr;
+  for (const auto& r : kRoutes) {
+    if (path == r.path) route = &r;
+  }
+  http::Response response;
+  if (route == nullptr) {
+    response = http::problem_response(problems::kNotFound, "no resource at this path");
+  } else if (request.method != route->method) {
+    response = http::problem_response(problems::kMethodNotAllowed,
+                                      "use " + std::string(route->method));
+    response.headers["Allow"] = route->method;
+  } else {
+    response = route->handler(context, request);
+  }
+  context.metrics.add("ros_http_requests_total",
+                      std::string("route=\"") + (route ? route->path : "other") + "\",status=\"" +
+                          std::to_string(response.status) + "\"");
+  return response;
+}
+
+}  // namespace ros::authd
