@@ -86,6 +86,24 @@ Result<void> exec(sqlite3* db, std::string_view sql) {
   return stmt->run();
 }
 
+Result<std::optional<std::string>> query_text(sqlite3* db, std::string_view sql) {
+  auto stmt = Statement::prepare(db, sql);
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::string>{};
+  return std::optional<std::string>(stmt->text(0));
+}
+
+Result<std::optional<std::int64_t>> query_int(sqlite3* db, std::string_view sql) {
+  auto stmt = Statement::prepare(db, sql);
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>(stmt->int64(0));
+}
+
 Transaction::Transaction(sqlite3* db) : db_(db), begun_(exec(db, "BEGIN IMMEDIATE")) {}
 
 Transaction::~Transaction() {

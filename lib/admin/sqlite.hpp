@@ -70,6 +70,11 @@ class Statement {
 // Runs one statement without parameters (schema changes, pragmas, BEGIN).
 Result<void> exec(sqlite3* db, std::string_view sql);
 
+// The first column of the first row of a statement without parameters (a
+// pragma's answer, say); nullopt when it yields no row.
+Result<std::optional<std::string>> query_text(sqlite3* db, std::string_view sql);
+Result<std::optional<std::int64_t>> query_int(sqlite3* db, std::string_view sql);
+
 // BEGIN IMMEDIATE on construction (check begun()); ROLLBACK on destruction
 // unless commit() succeeded.
 class Transaction {

@@ -237,30 +237,27 @@ Result<std::unique_ptr<AdminStore>> AdminStore::open(const std::filesystem::path
   sqlite3_busy_timeout(raw, 5000);
 
   // journal_mode answers with the mode in effect; it is the first read of
-  // the file, so "file is not a database" shows up here.
-  auto mode = sql::Statement::prepare(raw, "PRAGMA journal_mode=WAL");
-  Result<bool> row = mode ? mode->step() : Result<bool>(mode.error());
-  if (!row) {  // SQLite's own words: "file is not a database", "disk I/O error", ...
-    return make_error(Errc::unavailable,
-                      "cannot open admin database '" + db_file.string() + "': " + sqlite3_errmsg(raw));
+  // the file, so "file is not a database" shows up here, in SQLite's words.
+  auto mode = sql::query_text(raw, "PRAGMA journal_mode=WAL");
+  if (!mode) {
+    return make_error(Errc::unavailable, "cannot open admin database '" + db_file.string() +
+                                             "': " + sqlite3_errmsg(raw));
   }
-  if (!*row || mode->text(0) != "wal") {
+  if (*mode != "wal") {
     return make_error(Errc::unavailable, "cannot open admin database '" + db_file.string() +
                                              "': cannot switch it to WAL mode");
   }
-  mode = make_error(Errc::internal, "done");  // finalizes the statement before the next ones
   for (const char* pragma : {"PRAGMA foreign_keys=ON", "PRAGMA synchronous=FULL"}) {
     if (auto r = sql::exec(raw, pragma); !r) return in_file(db_file, r.error());
   }
 
+  // Read the version and migrate in one IMMEDIATE transaction, so that two
+  // programs opening a fresh file at once migrate it once.
   sql::Transaction tx(raw);
   if (!tx.begun()) return in_file(db_file, tx.begun().error());
-  auto version_stmt = sql::Statement::prepare(raw, "PRAGMA user_version");
-  if (!version_stmt) return in_file(db_file, version_stmt.error());
-  auto has_row = version_stmt->step();
-  if (!has_row) return in_file(db_file, has_row.error());
-  auto version = static_cast<int>(version_stmt->int64(0));
-  version_stmt = make_error(Errc::internal, "done");  // finalizes it
+  auto stored = sql::query_int(raw, "PRAGMA user_version");
+  if (!stored) return in_file(db_file, stored.error());
+  std::int64_t version = stored->value_or(0);
   if (version > kSchemaVersion) {
     return make_error(Errc::conflict, "admin database '" + db_file.string() +
                                           "' has schema version " + std::to_string(version) +
@@ -274,7 +271,7 @@ Result<std::unique_ptr<AdminStore>> AdminStore::open(const std::filesystem::path
                                           std::to_string(version));
   }
   const auto& list = migrations();
-  for (int v = version; v < kSchemaVersion; ++v) {
+  for (auto v = version; v < kSchemaVersion; ++v) {
     for (const char* statement : list[static_cast<std::size_t>(v)].statements) {
       if (auto r = sql::exec(raw, statement); !r) {
         return in_file(db_file, make_error(r.error().code, "migration to schema version " +
@@ -295,11 +292,9 @@ Result<std::unique_ptr<AdminStore>> AdminStore::open(const std::filesystem::path
 
 Result<int> AdminStore::schema_version() {
   std::lock_guard lock(mutex_);
-  auto stmt = sql::Statement::prepare(db_.get(), "PRAGMA user_version");
-  if (!stmt) return stmt.error();
-  auto row = stmt->step();
-  if (!row) return row.error();
-  return static_cast<int>(stmt->int64(0));
+  auto version = sql::query_int(db_.get(), "PRAGMA user_version");
+  if (!version) return version.error();
+  return static_cast<int>(version->value_or(0));
 }
 
 Result<std::optional<User>> AdminStore::load_user_locked(std::string_view id) {

@@ -1,6 +1,8 @@
 #include "auth/token.hpp"
 
+#include <atomic>
 #include <random>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -280,4 +282,24 @@ TEST_CASE("token: mutated input never crashes and never verifies other claims", 
     if (claims) CHECK(*claims == sample_claims());
     (void)ros::auth::inspect(t);
   }
+}
+
+TEST_CASE("token: one signer and one verifier shared by several threads", "[auth]") {
+  auto signer = ros::test::test_signer();
+  auto verifier = ros::test::test_verifier();
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        auto claims = sample_claims();
+        claims.identity = "user-" + std::to_string(t) + "-" + std::to_string(i);
+        auto verified = verifier.verify(signer.sign(claims), kNow);
+        if (!verified || *verified != claims) ++failures;
+        if (verifier.verify(signer.sign(claims) + "A", kNow).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(failures == 0);
 }
