@@ -254,7 +254,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                         lines = std::move(lines), final]() mutable {
       if (self->closed_) return;
       for (auto& line : lines) self->send(std::move(line), writer);
-      if (final) self->end_stream(writer);
+      if (final) self->end_stream(writer->number());
+    });
+  }
+
+  // ~Writer: the stream `number` was dropped without a last line.
+  void post_abandoned(json id, std::string op, std::uint64_t number) {
+    asio::post(socket_.get_executor(), [self = shared_from_this(), id = std::move(id),
+                                        op = std::move(op), number] {
+      if (self->closed_ || self->streams_.erase(number) == 0) return;
+      log::error("control: op ", op, " dropped its stream without a last line");
+      self->send(error_line(id, make_error(Errc::internal,
+                                           "op '" + op +
+                                               "' ended its stream without a last line "
+                                               "(internal error; see the daemon's log)")),
+                 nullptr);
+      if (self->streams_.empty()) self->last_activity_ = Clock::now();
     });
   }
 
@@ -358,7 +373,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     req.peer_pid = pid_;
     std::string shown_args = dump(redact(req.args));
     if (shown_args.size() > kLogArgsBytes) shown_args = shown_args.substr(0, kLogArgsBytes) + "...";
-    log::info("control: op ", req.op, " by uid ", uid_, " pid ", pid_, " args ", shown_args);
+    if (req.op == kBuiltinVersion || req.op == kBuiltinOps) {
+      log::debug("control: op ", req.op, " by uid ", uid_, " pid ", pid_);
+    } else {
+      log::info("control: op ", req.op, " by uid ", uid_, " pid ", pid_, " args ", shown_args);
+    }
 
     if (const auto* handler = std::get_if<Handler>(&op->handler)) {
       Result<json> result = internal_error(req.op);
@@ -366,18 +385,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
         result = (*handler)(req);
       } catch (const std::exception& e) {
         log::error("control: op ", req.op, " threw: ", e.what());
+      } catch (...) {
+        log::error("control: op ", req.op, " threw a non-standard exception");
       }
       send(result ? result_line(req.id, *result) : error_line(req.id, result.error()), nullptr);
       return;
     }
     const auto& stream = std::get<StreamHandler>(op->handler);
-    auto writer = std::make_shared<Writer>(weak_from_this(), req.id,
+    const std::uint64_t number = next_stream_++;
+    auto writer = std::make_shared<Writer>(weak_from_this(), req.id, req.op, number,
                                            server_->options().stream_queue_lines);
-    streams_.insert(writer);
+    streams_.emplace(number, writer);
     try {
       stream(req, writer);
     } catch (const std::exception& e) {
       log::error("control: op ", req.op, " threw: ", e.what());
+      writer->fail(internal_error(req.op));
+    } catch (...) {
+      log::error("control: op ", req.op, " threw a non-standard exception");
       writer->fail(internal_error(req.op));
     }
   }
@@ -430,15 +455,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
-  void end_stream(const std::shared_ptr<Writer>& writer) {
-    streams_.erase(writer);
+  void end_stream(std::uint64_t number) {
+    streams_.erase(number);
     if (streams_.empty()) last_activity_ = Clock::now();
   }
 
   void end_all_streams() {
     auto streams = std::move(streams_);
     streams_.clear();
-    for (const auto& writer : streams) writer->on_connection_closed();
+    for (const auto& [number, weak] : streams) {
+      if (auto writer = weak.lock()) writer->on_connection_closed();
+    }
   }
 
   void arm_timer(Clock::duration after) {
@@ -495,7 +522,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string in_;
   std::deque<Out> out_;
   std::size_t queued_bytes_ = 0;
-  std::set<std::shared_ptr<Writer>> streams_;  // open streams
+  std::map<std::uint64_t, std::weak_ptr<Writer>> streams_;  // open streams by number
+  std::uint64_t next_stream_ = 1;
   Clock::time_point last_activity_{};
   Clock::time_point write_started_{};
   bool reading_ = false;
@@ -509,8 +537,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
 // ---------------------------------------------------------------------------
 // Writer
 
-Writer::Writer(std::weak_ptr<Connection> connection, json id, std::size_t queue_lines)
-    : connection_(std::move(connection)), id_(std::move(id)), queue_lines_(queue_lines) {}
+Writer::Writer(std::weak_ptr<Connection> connection, json id, std::string op,
+               std::uint64_t number, std::size_t queue_lines)
+    : connection_(std::move(connection)),
+      id_(std::move(id)),
+      op_(std::move(op)),
+      number_(number),
+      queue_lines_(queue_lines) {}
+
+Writer::~Writer() {
+  // No other reference exists any more: no lock needed.
+  if (closed_) return;
+  if (auto connection = connection_.lock()) connection->post_abandoned(id_, op_, number_);
+}
 
 bool Writer::more(json result) { return enqueue(more_line(id_, result), false, true); }
 

@@ -32,7 +32,9 @@
 //   with "id":null and are closed; a warning is logged); a connection idle for
 //   idle_timeout (no request and no reply written, and no stream open) is closed.
 // - Every request that reaches a handler is logged at info: op, peer uid and
-//   pid, arguments with secrets redacted (redact()). Refusals are logged at info.
+//   pid, arguments with secrets redacted (redact()); the built-in `version` and
+//   `ops` at debug, since every command calls `version` first. Refusals are
+//   logged at info.
 // - A handler that throws gets an `internal` error reply and an error log line;
 //   no input ends the daemon.
 // - stop() closes the acceptor and every connection and removes the socket file.
@@ -57,6 +59,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -121,8 +124,15 @@ class Writer : public std::enable_shared_from_this<Writer> {
   // True once the stream has ended or its connection closed.
   bool closed() const;
 
+  // A Writer dropped without last() or fail() ends its stream with an
+  // `internal` error ("op 'x' ended its stream without a last line"), so a
+  // follower never waits forever on a handler's bug.
+  ~Writer();
+
   // Internal: made by the server.
-  Writer(std::weak_ptr<Connection> connection, json id, std::size_t queue_lines);
+  Writer(std::weak_ptr<Connection> connection, json id, std::string op, std::uint64_t number,
+         std::size_t queue_lines);
+  std::uint64_t number() const { return number_; }
   // Internal: the connection wrote one of this stream's queued lines.
   void on_written();
   // Internal: the connection closed.
@@ -133,6 +143,8 @@ class Writer : public std::enable_shared_from_this<Writer> {
 
   const std::weak_ptr<Connection> connection_;
   const json id_;
+  const std::string op_;
+  const std::uint64_t number_;   // the stream's number on its connection
   const std::size_t queue_lines_;
 
   mutable std::mutex mutex_;

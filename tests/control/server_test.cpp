@@ -226,7 +226,7 @@ TEST_CASE("control: built-in version and ops", "[control]") {
   REQUIRE(ops->is_array());
   std::map<std::string, json> by_name;
   for (const auto& op : *ops) by_name[op["name"].get<std::string>()] = op;
-  CHECK(by_name.size() == 10);
+  CHECK(by_name.size() == 11);
   CHECK(by_name["echo"]["access"] == "read");
   CHECK(by_name["echo"]["streams"] == false);
   CHECK(by_name["echo"]["args"][0] == json{{"name", "text"}, {"type", "string"}, {"required", true}});
@@ -462,6 +462,20 @@ TEST_CASE("control: a lost notice comes before the next line that fits", "[contr
   CHECK(reply == json{{"id", 1}, {"ok", true}, {"result", "end"}});
   CHECK(seen + lost == 200);
   CHECK(seen >= 2);
+}
+
+TEST_CASE("control: a stream handler that drops its writer ends the stream", "[control]") {
+  auto state = std::make_shared<TestState>();
+  TestServer t(test_ops(state));
+  REQUIRE(t.start().ok());
+  RawConn conn(t.path());
+  conn.send(R"({"id":1,"op":"abandon"})" "\n");
+  CHECK(next(conn) == json{{"id", 1}, {"ok", true}, {"more", true}, {"result", "only"}});
+  CHECK(next(conn) ==
+        error_reply(1, "internal",
+                    "op 'abandon' ended its stream without a last line (internal error; see "
+                    "the daemon's log)"));
+  check_serving(conn);
 }
 
 TEST_CASE("control: a follower that leaves closes its writer", "[control]") {

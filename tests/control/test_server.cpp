@@ -151,6 +151,8 @@ std::vector<control::Op> test_ops(std::shared_ptr<TestState> state) {
                      for (int i = 0; i < n; ++i) w->more(i);
                      w->last("end");
                    }});
+  ops.push_back(Op{"abandon", Access::read, {},
+                   [](const Request&, std::shared_ptr<Writer> w) { w->more("only"); }});
   ops.push_back(Op{"follow", Access::read, {},
                    [state](const Request&, std::shared_ptr<Writer> w) {
                      std::lock_guard lock(state->mutex);

@@ -80,7 +80,8 @@ struct TestState {
 // list array): answers its args and the peer; fail: not_found "no user 'alice'";
 // throw: throws; sleep (ms integer): blocks the handler; login (username,
 // password): {}; count (stream; n integer): 0..n-1 then {"done":n}; flood
-// (stream; n integer): n lines at once then "end"; follow (stream): keeps its
+// (stream; n integer): n lines at once then "end"; abandon (stream): one line,
+// then drops its writer; follow (stream): keeps its
 // writer in `state`.
 std::vector<control::Op> test_ops(std::shared_ptr<TestState> state);
 
