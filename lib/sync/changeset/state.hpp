@@ -91,9 +91,10 @@ struct Value {
 // A top-level object: property name -> value.
 using Object = std::map<std::string, Value>;
 
-// realm-core's Mixed ordering (null first, then bool, numbers compared
-// numerically across Int/Float/Double/Decimal, strings and binaries by
-// bytes, timestamps, ObjectIds, UUIDs, links), used for sets.
+// realm-core's set element ordering (SetElementLessThan): null first, then
+// bool, numbers compared numerically across Int/Float/Double/Decimal (so 3
+// equals 3.0), strings, binaries (both by signed bytes, as realm-core's
+// char comparison does), timestamps, ObjectIds, UUIDs, links.
 int compare_values(const Value& a, const Value& b);
 inline bool value_less(const Value& a, const Value& b) { return compare_values(a, b) < 0; }
 

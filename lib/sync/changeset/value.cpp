@@ -1,4 +1,5 @@
 // Ordering and defaults of state values (see state.hpp).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -71,7 +72,16 @@ int compare_values(const Value& a, const Value& b) {
       return three_way(x, y);
     }
     case K::String:
-    case K::Binary: return three_way(a.bytes, b.bytes);
+    case K::Binary: {
+      // realm-core compares StringData/BinaryData with std::lexicographical_compare
+      // over `char`, which is signed on x86-64 (where the reference server
+      // runs): bytes >= 0x80 sort before ASCII.
+      const bool less = std::lexicographical_compare(
+          a.bytes.begin(), a.bytes.end(), b.bytes.begin(), b.bytes.end(),
+          [](char x, char y) { return static_cast<signed char>(x) < static_cast<signed char>(y); });
+      if (less) return -1;
+      return a.bytes == b.bytes ? 0 : 1;
+    }
     case K::Timestamp: return three_way(a.timestamp, b.timestamp);
     case K::ObjectId: return three_way(a.object_id, b.object_id);
     case K::UUID: return three_way(a.uuid, b.uuid);

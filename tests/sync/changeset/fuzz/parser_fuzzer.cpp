@@ -1,5 +1,5 @@
 // libFuzzer entry for the changeset parser (built only with clang and
-// ROS_FUZZ=ON). Seed it with the vectors: see tests/sync/changeset/README.
+// ROS_FUZZ=ON; see CMakeLists.txt here). Seed it with the vectors' .bin files.
 #include <cstdio>
 #include <cstdlib>
 
