@@ -657,6 +657,12 @@ json Server::Impl::ops_listing() const {
 }
 
 Result<void> Server::Impl::prepare_directory() {
+  if (path_.native().size() >= sizeof(sockaddr_un{}.sun_path)) {
+    return make_error(Errc::invalid_argument,
+                      "control socket path '" + path_.string() + "' is too long (limit " +
+                          std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
+                          " bytes; choose a shorter control.socket_dir)");
+  }
   const auto& dir = options_.socket_dir;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -667,12 +673,6 @@ Result<void> Server::Impl::prepare_directory() {
   if (::chmod(dir.c_str(), 0750) != 0) {
     return make_error(Errc::unavailable, "cannot set mode 0750 on the control socket directory '" +
                                              dir.string() + "': " + errno_text(errno));
-  }
-  if (path_.native().size() >= sizeof(sockaddr_un{}.sun_path)) {
-    return make_error(Errc::invalid_argument,
-                      "control socket path '" + path_.string() + "' is too long (limit " +
-                          std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
-                          " bytes; choose a shorter control.socket_dir)");
   }
   return {};
 }

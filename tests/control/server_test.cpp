@@ -551,3 +551,51 @@ TEST_CASE("control: stop closes every connection and removes the socket", "[cont
   CHECK_FALSE(std::filesystem::exists(t.path()));
   t.server->stop();  // idempotent
 }
+
+TEST_CASE("control: many clients at once on a multi-threaded io_context", "[control]") {
+  auto state = std::make_shared<TestState>();
+  TestServer t(test_ops(state), [](auto& o) { o.stream_queue_lines = 4; });
+  REQUIRE(t.start(4).ok());
+  std::atomic<int> failures{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 16; ++c) {
+    clients.emplace_back([&, c] {
+      auto client = Client::connect(t.path(), "ros-test");
+      if (!client) {
+        ++failures;
+        return;
+      }
+      for (int i = 0; i < 50; ++i) {
+        std::string text = std::to_string(c) + "/" + std::to_string(i);
+        auto r = client->call("echo", {{"text", text}});
+        if (!r || (*r)["args"]["text"] != text) ++failures;
+        if (i % 10 == 0) {
+          int lines = 0, lost = 0;
+          json last;
+          auto s = client->stream("flood", {{"n", 100}}, [&](const json& v) {
+            if (v.is_object()) lost += v["lost"].get<int>();
+            else if (v.is_number()) ++lines;
+            last = v;
+            return true;
+          });
+          if (!s || last != "end" || lines + lost != 100) ++failures;
+        }
+      }
+    });
+  }
+  for (auto& thread : clients) thread.join();
+  CHECK(failures == 0);
+  CHECK(state->calls == 16 * 50);
+}
+
+TEST_CASE("control: a socket path too long for sun_path is refused at start", "[control]") {
+  auto state = std::make_shared<TestState>();
+  ros::test::TempDir dir;
+  TestServer t(test_ops(state), [&](auto& o) { o.socket_dir = dir / std::string(120, 'd'); });
+  auto started = t.start();
+  REQUIRE_FALSE(started.ok());
+  CHECK(started.error().message ==
+        "control socket path '" + t.path().string() +
+            "' is too long (limit 107 bytes; choose a shorter control.socket_dir)");
+  CHECK_FALSE(std::filesystem::exists(dir / std::string(120, 'd')));
+}

@@ -27,12 +27,12 @@ TestServer::~TestServer() {
   server.reset();
   guard.reset();
   io.stop();
-  if (thread.joinable()) thread.join();
+  for (auto& thread : threads) thread.join();
 }
 
-Result<void> TestServer::start() {
+Result<void> TestServer::start(int count) {
   auto started = server->start();
-  if (started) thread = std::thread([this] { io.run(); });
+  for (int i = 0; started && i < count; ++i) threads.emplace_back([this] { io.run(); });
   return started;
 }
 

@@ -31,8 +31,8 @@ class TestServer {
                       const std::function<void(control::ServerOptions&)>& tweak = {});
   ~TestServer();
 
-  // Starts the server and, on success, the io_context thread.
-  Result<void> start();
+  // Starts the server and, on success, `threads` threads running the io_context.
+  Result<void> start(int threads = 1);
   const std::filesystem::path& path() const { return server->path(); }
 
   TempDir dir;
@@ -40,7 +40,7 @@ class TestServer {
   boost::asio::io_context io;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard;
   std::unique_ptr<control::Server> server;
-  std::thread thread;
+  std::vector<std::thread> threads;
 };
 
 // A plain connected socket that sends and reads bytes as they are.
