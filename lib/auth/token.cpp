@@ -314,10 +314,20 @@ Result<TokenClaims> TokenVerifier::verify(std::string_view token, std::int64_t n
   if (!signature_verifies(key_.get(), decoded->signed_bytes, decoded->signature)) {
     return make_error(Errc::permission_denied, "token signature does not verify");
   }
-  auto claims = parse_claims(std::string_view(decoded->payload));
+  json payload = json::parse(decoded->payload, nullptr, false);
+  if (payload.is_discarded()) return malformed("the claims are not valid JSON");
+  auto claims = parse_claims(payload);
   if (!claims) return claims.error();
   if (claims->expires && now_unix > *claims->expires) {
     return make_error(Errc::permission_denied, "token expired at " + iso_time(*claims->expires));
+  }
+  // "nbf" (not before, RFC 7519 4.1.5) is not part of the Realm claims; it is
+  // honoured when present, as JWT issuers expect.
+  auto not_before = payload.is_object() ? time_field(payload, "nbf", nullptr)
+                                        : Result<std::optional<std::int64_t>>(std::nullopt);
+  if (!not_before) return not_before.error();
+  if (*not_before && now_unix < **not_before) {
+    return make_error(Errc::permission_denied, "token not valid before " + iso_time(**not_before));
   }
   return claims;
 }

@@ -119,6 +119,8 @@ class TokenVerifier {
   //   invalid_argument   "malformed token: <what>" (size, base64, JSON, claims, JWT header)
   //   permission_denied  "token signature does not verify"
   //   permission_denied  "token expired at 2026-11-26T14:00:00Z"
+  //   permission_denied  "token not valid before 2026-11-26T14:00:00Z" (a JWT-style
+  //                      numeric "nbf" claim, honoured in either form when present)
   // A bare base64 JSON without any signature is "malformed token: no signature".
   Result<TokenClaims> verify(std::string_view token, std::int64_t now_unix) const;
 

@@ -172,6 +172,14 @@ TEST_CASE("token: JWT RS256 tokens verify", "[auth]") {
   check_error(verifier.verify(make_jwt(header, payload, key), 1800000601), Errc::permission_denied,
               "token expired at 2027-01-15T08:10:00Z");
 
+  // "nbf" (not before) is honoured.
+  std::string later = R"({"sub":"alice","nbf":1800000100})";
+  check_error(verifier.verify(make_jwt(header, later, key), kNow), Errc::permission_denied,
+              "token not valid before 2027-01-15T08:01:40Z");
+  CHECK(verifier.verify(make_jwt(header, later, key), 1800000100).ok());
+  check_error(verifier.verify(make_jwt(header, R"({"sub":"alice","nbf":"soon"})", key), kNow),
+              Errc::invalid_argument, "malformed token: field 'nbf' must be a number or null");
+
   // The signature covers header.payload: a changed payload fails.
   auto jwt = make_jwt(header, payload, key);
   auto dot1 = jwt.find('.'), dot2 = jwt.rfind('.');
