@@ -1,7 +1,6 @@
 // ros-changeset: decode, encode, apply and check Realm Sync changesets.
 // Argument parsing only; the work is in lib/sync/changeset/tool.hpp.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <map>
 #include <string>
@@ -37,21 +36,24 @@ int main(int argc, char** argv) {
 
   std::string encode_file;
   std::string layout = "hoisted";
-  auto* encode = app.add_subcommand("encode", "Write the binary form of a JSON changeset to stdout");
+  auto* encode =
+      app.add_subcommand("encode", "Write the binary form of a JSON changeset to stdout");
   encode->add_option("--layout", layout, "Where InternString declarations go: streaming or hoisted")
       ->check(CLI::IsMember({"streaming", "hoisted"}))
       ->capture_default_str();
   encode->add_option("FILE", encode_file, "JSON changeset")->required();
 
   std::vector<std::string> apply_files;
-  auto* apply = app.add_subcommand("apply", "Apply changesets in order to an empty state and print it");
+  auto* apply =
+      app.add_subcommand("apply", "Apply changesets in order to an empty state and print it");
   apply->add_option("FILE", apply_files, "Binary changesets")->required();
 
   std::string check_dir;
   std::string final_state;
   auto* check = app.add_subcommand("check", "Check a folder of recorded changeset vectors");
-  check->add_option("--final-state", final_state,
-                    "Compare the applied state with this file (default: DIR/final-state.json if present)");
+  check->add_option(
+      "--final-state", final_state,
+      "Compare the applied state with this file (default: DIR/final-state.json if present)");
   check->add_option("DIR", check_dir, "Folder of X.bin / X.json pairs")->required();
 
   try {
@@ -68,8 +70,8 @@ int main(int argc, char** argv) {
 
   if (*decode) return emit(cs::decode_file(decode_file));
   if (*encode) {
-    return emit(cs::encode_file(encode_file,
-                                layout == "streaming" ? cs::Layout::streaming : cs::Layout::hoisted));
+    return emit(cs::encode_file(
+        encode_file, layout == "streaming" ? cs::Layout::streaming : cs::Layout::hoisted));
   }
   if (*apply) return emit(cs::apply_files({apply_files.begin(), apply_files.end()}));
   std::optional<std::filesystem::path> expected;

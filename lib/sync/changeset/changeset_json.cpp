@@ -192,8 +192,7 @@ class JsonReader {
 
  private:
   Error bad(const std::string& message) {
-    return make_error(Errc::invalid_argument,
-                      where_.empty() ? message : where_ + ": " + message);
+    return make_error(Errc::invalid_argument, where_.empty() ? message : where_ + ": " + message);
   }
   bool fail(const std::string& message) {
     error_ = message;
@@ -238,8 +237,8 @@ class JsonReader {
   bool collection(const Json& j, const char* key, CollectionType& out) {
     const Json* v = member(j, key);
     if (!v) return false;
-    auto c = v->is_string() ? collection_type_from_name(v->get_ref<const std::string&>())
-                            : std::nullopt;
+    auto c =
+        v->is_string() ? collection_type_from_name(v->get_ref<const std::string&>()) : std::nullopt;
     if (!c) return fail(std::string("\"") + key + "\" is not a collection type");
     out = *c;
     return true;
@@ -271,7 +270,8 @@ class JsonReader {
       if (!ref_of(x.get_ref<const std::string&>(), r)) return false;
       out = r;
     } else if (*k == "objectId") {
-      auto oid = x.is_string() ? object_id_from_string(x.get_ref<const std::string&>()) : std::nullopt;
+      auto oid =
+          x.is_string() ? object_id_from_string(x.get_ref<const std::string&>()) : std::nullopt;
       if (!oid) return fail("\"objectId\" is not 24 hex digits");
       out = *oid;
     } else if (*k == "uuid") {
@@ -336,7 +336,8 @@ class JsonReader {
       out.type = Type::Decimal;
       out.decimal = *d;
     } else if (name == "objectId") {
-      auto oid = x.is_string() ? object_id_from_string(x.get_ref<const std::string&>()) : std::nullopt;
+      auto oid =
+          x.is_string() ? object_id_from_string(x.get_ref<const std::string&>()) : std::nullopt;
       if (!oid) return fail("\"objectId\" is not 24 hex digits");
       out.type = Type::ObjectId;
       out.object_id = *oid;

@@ -124,7 +124,8 @@ std::optional<Decimal128> decimal_from_string(std::string_view text) {
   if ((coefficient >> 113) != 0) return std::nullopt;
   Decimal128 d;
   d.w0 = static_cast<uint64_t>(coefficient);
-  d.w1 = static_cast<uint64_t>(coefficient >> 64) | (static_cast<uint64_t>(biased) << 49) | sign_bit;
+  d.w1 =
+      static_cast<uint64_t>(coefficient >> 64) | (static_cast<uint64_t>(biased) << 49) | sign_bit;
   return d;
 }
 

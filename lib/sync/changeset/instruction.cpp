@@ -4,8 +4,9 @@ namespace ros::sync::changeset {
 
 namespace {
 constexpr const char* kNames[kInstructionCount] = {
-    "AddTable",  "EraseTable",  "CreateObject", "EraseObject", "Update", "AddInteger", "AddColumn",
-    "EraseColumn", "ArrayInsert", "ArrayMove", "ArrayErase",  "Clear",  "SetInsert",  "SetErase",
+    "AddTable",   "EraseTable", "CreateObject", "EraseObject", "Update",
+    "AddInteger", "AddColumn",  "EraseColumn",  "ArrayInsert", "ArrayMove",
+    "ArrayErase", "Clear",      "SetInsert",    "SetErase",
 };
 }  // namespace
 

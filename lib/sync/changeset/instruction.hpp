@@ -19,8 +19,8 @@
 namespace ros::sync::changeset {
 
 struct Link {
-  InternRef table;     // the target class
-  PrimaryKey target;   // the target object's key
+  InternRef table;    // the target class
+  PrimaryKey target;  // the target object's key
 };
 
 // A value (section 8). `type` says which member is meaningful; the special
@@ -125,9 +125,9 @@ struct SetErase {
 };
 
 // The alternatives are in wire-code order: index() is the instruction code.
-using Instruction = std::variant<AddTable, EraseTable, CreateObject, EraseObject, Update, AddInteger,
-                                 AddColumn, EraseColumn, ArrayInsert, ArrayMove, ArrayErase, Clear,
-                                 SetInsert, SetErase>;
+using Instruction =
+    std::variant<AddTable, EraseTable, CreateObject, EraseObject, Update, AddInteger, AddColumn,
+                 EraseColumn, ArrayInsert, ArrayMove, ArrayErase, Clear, SetInsert, SetErase>;
 
 // realm-core's name of an instruction type, e.g. "ArrayInsert".
 const char* instruction_name(const Instruction& instruction);

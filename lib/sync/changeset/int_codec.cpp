@@ -29,8 +29,7 @@ std::optional<uint64_t> decode_int(const uint8_t* data, std::size_t size, std::s
                                    IntWidth width) {
   const int value_bits = width.is_signed ? width.bits - 1 : width.bits;
   const int max_bytes = (1 + value_bits + 6) / 7;
-  const uint64_t max_value =
-      value_bits == 64 ? UINT64_MAX : ((uint64_t{1} << value_bits) - 1);
+  const uint64_t max_value = value_bits == 64 ? UINT64_MAX : ((uint64_t{1} << value_bits) - 1);
   std::size_t p = pos;
   uint64_t acc = 0;
   uint8_t b = 0;

@@ -460,8 +460,7 @@ Result<Parsed> parse(std::string_view bytes) {
   Parsed parsed;
   if (!reader.run(parsed)) {
     const Failure& f = reader.failure();
-    return make_error(Errc::invalid_argument,
-                      "byte " + std::to_string(f.offset) + ": " + f.reason);
+    return make_error(Errc::invalid_argument, "byte " + std::to_string(f.offset) + ": " + f.reason);
   }
   return parsed;
 }

@@ -63,12 +63,22 @@ struct ClassSpec {
 // A property value, a collection element, or an embedded object.
 struct Value {
   enum class Kind {
-    Null, Int, Bool, String, Binary, Timestamp, Float, Double, Decimal, ObjectId, UUID,
-    Link,      // link_table + link_key
-    Embedded,  // fields: the embedded object's properties
-    List,      // items, in order
-    Set,       // items, sorted by value_less and unique
-    Dictionary // fields: key -> value
+    Null,
+    Int,
+    Bool,
+    String,
+    Binary,
+    Timestamp,
+    Float,
+    Double,
+    Decimal,
+    ObjectId,
+    UUID,
+    Link,       // link_table + link_key
+    Embedded,   // fields: the embedded object's properties
+    List,       // items, in order
+    Set,        // items, sorted by value_less and unique
+    Dictionary  // fields: key -> value
   };
   Kind kind = Kind::Null;
   int64_t int_value = 0;

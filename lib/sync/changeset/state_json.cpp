@@ -105,17 +105,28 @@ class Dumper {
   // `target`: the link target class of the column holding v, if any.
   Json value(const Value& v, const std::string* target) {
     switch (v.kind) {
-      case K::Null: return nullptr;
-      case K::Int: return Json{{"int", v.int_value}};
-      case K::Bool: return Json{{"bool", v.bool_value}};
-      case K::String: return Json{{"string", v.bytes}};
-      case K::Binary: return Json{{"binary", base64_encode(v.bytes)}};
-      case K::Timestamp: return Json{{"timestamp", timestamp_to_json(v.timestamp)}};
-      case K::Float: return Json{{"float", double_to_json(static_cast<double>(v.float_value))}};
-      case K::Double: return Json{{"double", double_to_json(v.double_value)}};
-      case K::Decimal: return Json{{"decimal", decimal_to_string(v.decimal)}};
-      case K::ObjectId: return Json{{"objectId", object_id_to_string(v.object_id)}};
-      case K::UUID: return Json{{"uuid", uuid_to_string(v.uuid)}};
+      case K::Null:
+        return nullptr;
+      case K::Int:
+        return Json{{"int", v.int_value}};
+      case K::Bool:
+        return Json{{"bool", v.bool_value}};
+      case K::String:
+        return Json{{"string", v.bytes}};
+      case K::Binary:
+        return Json{{"binary", base64_encode(v.bytes)}};
+      case K::Timestamp:
+        return Json{{"timestamp", timestamp_to_json(v.timestamp)}};
+      case K::Float:
+        return Json{{"float", double_to_json(static_cast<double>(v.float_value))}};
+      case K::Double:
+        return Json{{"double", double_to_json(v.double_value)}};
+      case K::Decimal:
+        return Json{{"decimal", decimal_to_string(v.decimal)}};
+      case K::ObjectId:
+        return Json{{"objectId", object_id_to_string(v.object_id)}};
+      case K::UUID:
+        return Json{{"uuid", uuid_to_string(v.uuid)}};
       case K::Link: {
         Json link = Json::object();
         link["table"] = v.link_table;

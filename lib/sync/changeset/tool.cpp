@@ -42,7 +42,8 @@ Result<Json> read_json(const fs::path& path) {
   auto text = read_file(path);
   if (!text) return text.error();
   Json j = Json::parse(*text, nullptr, false);
-  if (j.is_discarded()) return make_error(Errc::invalid_argument, "'" + path.string() + "': not valid JSON");
+  if (j.is_discarded())
+    return make_error(Errc::invalid_argument, "'" + path.string() + "': not valid JSON");
   return j;
 }
 
@@ -54,7 +55,8 @@ std::optional<std::string> difference(const Json& actual, const Json& expected) 
   if (a == e) return std::nullopt;
   const auto patch = nlohmann::json::diff(e, a);
   if (patch.empty()) return std::string("(unknown place)");
-  return patch[0].value("path", std::string("")) + " (" + patch[0].value("op", std::string("")) + ")";
+  return patch[0].value("path", std::string("")) + " (" + patch[0].value("op", std::string("")) +
+         ")";
 }
 
 std::size_t first_difference(const std::string& a, const std::string& b) {
@@ -103,7 +105,9 @@ Result<CheckSummary> check_dir(const fs::path& dir, const std::optional<fs::path
       bins.push_back(p);
     }
   }
-  if (ec) return make_error(Errc::not_found, "cannot read folder '" + dir.string() + "': " + ec.message());
+  if (ec)
+    return make_error(Errc::not_found,
+                      "cannot read folder '" + dir.string() + "': " + ec.message());
   std::sort(bins.begin(), bins.end());
 
   CheckSummary summary;
@@ -127,7 +131,8 @@ Result<CheckSummary> check_dir(const fs::path& dir, const std::optional<fs::path
       } else if (auto encoded = encode(*cs, parsed->layout); !encoded) {
         failures.push_back(std::string("encode (") + layout + "): " + encoded.error().message);
       } else if (*encoded != *bytes) {
-        failures.push_back(std::string("encode (") + layout + ") differs from the recorded bytes at byte " +
+        failures.push_back(std::string("encode (") + layout +
+                           ") differs from the recorded bytes at byte " +
                            std::to_string(first_difference(*encoded, *bytes)) + " (" +
                            std::to_string(encoded->size()) + " bytes, recorded " +
                            std::to_string(bytes->size()) + ")");

@@ -7,12 +7,23 @@ namespace ros::sync::changeset {
 namespace {
 
 constexpr std::pair<Type, std::string_view> kTypeNames[] = {
-    {Type::Set, "Set"},           {Type::List, "List"},       {Type::Erased, "Erased"},
-    {Type::Dictionary, "Dictionary"}, {Type::ObjectValue, "ObjectValue"},
-    {Type::GlobalKey, "GlobalKey"}, {Type::Null, "Null"},     {Type::Int, "Int"},
-    {Type::Bool, "Bool"},         {Type::String, "String"},   {Type::Binary, "Binary"},
-    {Type::Timestamp, "Timestamp"}, {Type::Float, "Float"},   {Type::Double, "Double"},
-    {Type::Decimal, "Decimal"},   {Type::Link, "Link"},       {Type::ObjectId, "ObjectId"},
+    {Type::Set, "Set"},
+    {Type::List, "List"},
+    {Type::Erased, "Erased"},
+    {Type::Dictionary, "Dictionary"},
+    {Type::ObjectValue, "ObjectValue"},
+    {Type::GlobalKey, "GlobalKey"},
+    {Type::Null, "Null"},
+    {Type::Int, "Int"},
+    {Type::Bool, "Bool"},
+    {Type::String, "String"},
+    {Type::Binary, "Binary"},
+    {Type::Timestamp, "Timestamp"},
+    {Type::Float, "Float"},
+    {Type::Double, "Double"},
+    {Type::Decimal, "Decimal"},
+    {Type::Link, "Link"},
+    {Type::ObjectId, "ObjectId"},
     {Type::UUID, "UUID"},
 };
 

@@ -196,7 +196,8 @@ std::optional<int64_t> int_from_json(const Json& j) {
 
 std::optional<uint64_t> uint_from_json(const Json& j) {
   if (j.is_number_unsigned()) return j.get<uint64_t>();
-  if (j.is_number_integer() && j.get<int64_t>() >= 0) return static_cast<uint64_t>(j.get<int64_t>());
+  if (j.is_number_integer() && j.get<int64_t>() >= 0)
+    return static_cast<uint64_t>(j.get<int64_t>());
   return std::nullopt;
 }
 

@@ -7,11 +7,10 @@
 // int64/uint64, never through a double.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "sync/changeset/types.hpp"
 

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "sync/changeset/applier.hpp"
 
+#include <catch2/catch.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "sync/changeset/applier.hpp"
 #include "sync/changeset/changeset_json.hpp"
 #include "sync/changeset/memory_state.hpp"
 #include "sync/changeset/state_json.hpp"
@@ -33,7 +33,8 @@ Changeset changeset(const std::string& instructions) {
   std::set<std::string> seen;
   collect_strings(doc["instructions"], strings, seen);
   for (const auto& i : doc["instructions"]) {
-    if (i.contains("primaryKey") && seen.insert(i["primaryKey"]["field"].get<std::string>()).second) {
+    if (i.contains("primaryKey") &&
+        seen.insert(i["primaryKey"]["field"].get<std::string>()).second) {
       strings.push_back(i["primaryKey"]["field"]);
     }
   }
@@ -99,9 +100,11 @@ TEST_CASE("applier: rejects what realm-core rejects, naming the instruction", "[
       // schema (12.3)
       {R"({"type":"AddTable","table":"Dog","embedded":false,"primaryKey":{"field":"id","type":"Int","nullable":false},"asymmetric":false})",
        "existing table 'Dog' has different properties"},
-      {R"({"type":"AddTable","table":"Dog","embedded":true})", "existing table 'Dog' is not embedded"},
+      {R"({"type":"AddTable","table":"Dog","embedded":true})",
+       "existing table 'Dog' is not embedded"},
       {R"({"type":"EraseTable","table":"Cat"})", "table 'Cat' does not exist"},
-      {R"({"type":"EraseTable","table":"Dog"})", "table 'Dog' is the target of link property 'Person.dog'"},
+      {R"({"type":"EraseTable","table":"Dog"})",
+       "table 'Dog' is the target of link property 'Person.dog'"},
       {R"({"type":"AddColumn","table":"Cat","field":"x","valueType":"Int","nullable":false,"collectionType":"Single"})",
        "table 'Cat' does not exist"},
       {R"({"type":"AddColumn","table":"Person","field":"age","valueType":"String","nullable":false,"collectionType":"Single"})",
@@ -120,7 +123,8 @@ TEST_CASE("applier: rejects what realm-core rejects, naming the instruction", "[
        "links to asymmetric table 'Log' are not allowed"},
       {R"({"type":"AddColumn","table":"Person","field":"x","valueType":"Link","nullable":false,"collectionType":"Set","linkTarget":"Address"})",
        "sets of embedded objects are not supported"},
-      {R"({"type":"EraseColumn","table":"Person","field":"x"})", "property 'Person.x' does not exist"},
+      {R"({"type":"EraseColumn","table":"Person","field":"x"})",
+       "property 'Person.x' does not exist"},
       // objects (12.4)
       {R"({"type":"CreateObject","table":"Cat","object":{"int":1}})", "table 'Cat' does not exist"},
       {R"({"type":"CreateObject","table":"Person","object":{"int":1}})",
@@ -139,8 +143,10 @@ TEST_CASE("applier: rejects what realm-core rejects, naming the instruction", "[
       {R"({"type":"Update","table":"Person","object":{"string":"bob"},"field":"age","path":[],"value":null,"isDefault":false})",
        "No such object in table 'Person'"},
       {at("Update", "nope", "[]", i5 + R"(,"isDefault":false)"), "No such field 'nope'"},
-      {at("Update", "scores", R"(["k"])", i5 + R"(,"isDefault":false)"), "a key in the path addresses list 'scores'"},
-      {at("Update", "attrs", "[0]", i5 + R"(,"priorSize":0)"), "an index in the path addresses dictionary 'attrs'"},
+      {at("Update", "scores", R"(["k"])", i5 + R"(,"isDefault":false)"),
+       "a key in the path addresses list 'scores'"},
+      {at("Update", "attrs", "[0]", i5 + R"(,"priorSize":0)"),
+       "an index in the path addresses dictionary 'attrs'"},
       {at("Update", "tags", "[0]", i5 + R"(,"priorSize":0)"), "the path goes into set 'tags'"},
       {at("Update", "age", R"(["x"])", i5 + R"(,"isDefault":false)"),
        "the path goes through property 'age', which is not embedded or Mixed"},
@@ -152,34 +158,48 @@ TEST_CASE("applier: rejects what realm-core rejects, naming the instruction", "[
        "list index out of range in the path"},
       {at("Update", "any", "[0]", i5 + R"(,"priorSize":0)"),
        "the path goes into a Mixed value that is not a list or dictionary"},
-      {at("Update", "attrs", R"(["a","b"])", i5 + R"(,"isDefault":false)"), "no dictionary key 'a' in the path"},
-      {at("Update", "scores", "[0,1]", i5 + R"(,"priorSize":0)"), "list index out of range in the path"},
+      {at("Update", "attrs", R"(["a","b"])", i5 + R"(,"isDefault":false)"),
+       "no dictionary key 'a' in the path"},
+      {at("Update", "scores", "[0,1]", i5 + R"(,"priorSize":0)"),
+       "list index out of range in the path"},
       // Update (12.7)
-      {at("Update", "scores", "[]", i5 + R"(,"isDefault":false)"), "Invalid path for Update (a whole collection)"},
-      {at("Update", "_id", "[]", R"("value":{"string":"x"},"isDefault":false)"), "Update of the primary key"},
-      {at("Update", "age", "[]", R"("value":null,"isDefault":false)"), "null into a property that is not nullable"},
+      {at("Update", "scores", "[]", i5 + R"(,"isDefault":false)"),
+       "Invalid path for Update (a whole collection)"},
+      {at("Update", "_id", "[]", R"("value":{"string":"x"},"isDefault":false)"),
+       "Update of the primary key"},
+      {at("Update", "age", "[]", R"("value":null,"isDefault":false)"),
+       "null into a property that is not nullable"},
       {at("Update", "age", "[]", R"("value":{"double":5.0},"isDefault":false)"),
        "type mismatch: Double for a Int property"},
       {at("Update", "age", "[]", R"("value":{"embeddedObject":{}},"isDefault":false)"),
        "ObjectValue into a property that is not an embedded link"},
       {at("Update", "age", "[]", R"("value":{"list":[]},"isDefault":false)"),
        "nested collection into a property that is not Mixed"},
-      {at("Update", "any", "[]", R"("value":{"set":[]},"isDefault":false)"), "Set payload in Update of a property"},
-      {at("Update", "any", "[]", R"("value":{"erased":{}},"isDefault":false)"), "Erased payload in Update of a property"},
-      {at("Update", "dog", "[]", R"("value":{"link":{"table":"Cat","pk":{"int":1}}},"isDefault":false)"),
+      {at("Update", "any", "[]", R"("value":{"set":[]},"isDefault":false)"),
+       "Set payload in Update of a property"},
+      {at("Update", "any", "[]", R"("value":{"erased":{}},"isDefault":false)"),
+       "Erased payload in Update of a property"},
+      {at("Update", "dog", "[]",
+          R"("value":{"link":{"table":"Cat","pk":{"int":1}}},"isDefault":false)"),
        "table 'Cat' does not exist"},
-      {at("Update", "dog", "[]", R"("value":{"link":{"table":"Address","pk":null}},"isDefault":false)"),
+      {at("Update", "dog", "[]",
+          R"("value":{"link":{"table":"Address","pk":null}},"isDefault":false)"),
        "a link cannot point to embedded table 'Address'"},
-      {at("Update", "dog", "[]", R"("value":{"link":{"table":"Dog","pk":{"string":"x"}}},"isDefault":false)"),
+      {at("Update", "dog", "[]",
+          R"("value":{"link":{"table":"Dog","pk":{"string":"x"}}},"isDefault":false)"),
        "the object key does not fit the primary key of table 'Dog'"},
-      {at("Update", "dog", "[]", R"("value":{"link":{"table":"Person","pk":{"string":"alice"}}},"isDefault":false)"),
+      {at("Update", "dog", "[]",
+          R"("value":{"link":{"table":"Person","pk":{"string":"alice"}}},"isDefault":false)"),
        "link to 'Person' does not fit the property"},
       {at("Update", "scores", "[0]", i5 + R"(,"priorSize":0)"), "list index 0 out of bounds"},
-      {at("Update", "attrs", R"(["$x"])", i5 + R"(,"isDefault":false)"), "dictionary key '$x' starts with '$'"},
-      {at("Update", "attrs", R"(["a.b"])", i5 + R"(,"isDefault":false)"), "dictionary key 'a.b' contains '.'"},
+      {at("Update", "attrs", R"(["$x"])", i5 + R"(,"isDefault":false)"),
+       "dictionary key '$x' starts with '$'"},
+      {at("Update", "attrs", R"(["a.b"])", i5 + R"(,"isDefault":false)"),
+       "dictionary key 'a.b' contains '.'"},
       {at("Update", "ratings", R"(["a"])", R"("value":null,"isDefault":false)"),
        "null into a dictionary that is not nullable"},
-      {at("Update", "ratings", R"(["a"])", i5 + R"(,"isDefault":false)"), "type mismatch: Int for a Double property"},
+      {at("Update", "ratings", R"(["a"])", i5 + R"(,"isDefault":false)"),
+       "type mismatch: Int for a Double property"},
       {at("Update", "ratings", R"(["a"])", R"("value":{"embeddedObject":{}},"isDefault":false)"),
        "ObjectValue into a dictionary that does not hold embedded objects"},
       {at("Update", "ratings", R"(["a"])", R"("value":{"set":[]},"isDefault":false)"),
@@ -189,24 +209,30 @@ TEST_CASE("applier: rejects what realm-core rejects, naming the instruction", "[
       {at("AddInteger", "scores", "[]", R"("value":1)"), "Invalid path for AddInteger"},
       // lists (12.9-12.11)
       {at("ArrayInsert", "scores", "[1]", i5 + R"(,"priorSize":0)"), "index 1 beyond prior_size 0"},
-      {at("ArrayInsert", "scores", "[1]", i5 + R"(,"priorSize":1)"), "index 1 beyond the list size 0"},
-      {at("ArrayInsert", "scores", "[0]", i5 + R"(,"priorSize":1)"), "prior_size 1 is not the list size 0"},
-      {at("ArrayInsert", "scores", "[0]", R"("value":null,"priorSize":0)"), "null into a list that is not nullable"},
+      {at("ArrayInsert", "scores", "[1]", i5 + R"(,"priorSize":1)"),
+       "index 1 beyond the list size 0"},
+      {at("ArrayInsert", "scores", "[0]", i5 + R"(,"priorSize":1)"),
+       "prior_size 1 is not the list size 0"},
+      {at("ArrayInsert", "scores", "[0]", R"("value":null,"priorSize":0)"),
+       "null into a list that is not nullable"},
       {at("ArrayInsert", "scores", "[0]", R"("value":{"string":"x"},"priorSize":0)"),
        "type mismatch: String for a Int property"},
       {at("ArrayInsert", "scores", "[0]", R"("value":{"embeddedObject":{}},"priorSize":0)"),
        "ObjectValue into a list that does not hold embedded objects"},
       {at("ArrayInsert", "scores", "[0]", R"("value":{"list":[]},"priorSize":0)"),
        "nested collection into a list that is not Mixed"},
-      {at("ArrayInsert", "mixed", "[0]", R"("value":{"erased":{}},"priorSize":0)"), "Erased payload in ArrayInsert"},
-      {at("ArrayInsert", "dogs", "[0]", R"("value":{"link":{"table":"Person","pk":{"string":"alice"}}},"priorSize":0)"),
+      {at("ArrayInsert", "mixed", "[0]", R"("value":{"erased":{}},"priorSize":0)"),
+       "Erased payload in ArrayInsert"},
+      {at("ArrayInsert", "dogs", "[0]",
+          R"("value":{"link":{"table":"Person","pk":{"string":"alice"}}},"priorSize":0)"),
        "link to 'Person' does not fit the property"},
       {at("ArrayMove", "scores", "[0]", R"("newIndex":0,"priorSize":0)"), "index 0 out of bounds"},
       {at("ArrayErase", "scores", "[0]", R"("priorSize":0)"), "index 0 not below prior_size 0"},
       {at("ArrayErase", "scores", "[0]", R"("priorSize":1)"), "index 0 out of bounds"},
       // Clear (12.12)
       {at("Clear", "scores", "[]", R"("collectionType":"Set")"), "Clear: Not a Set"},
-      {at("Clear", "age", "[]", R"("collectionType":"List")"), "Invalid path for Clear (a property that is not Mixed)"},
+      {at("Clear", "age", "[]", R"("collectionType":"List")"),
+       "Invalid path for Clear (a property that is not Mixed)"},
       {at("Clear", "any", "[]", R"("collectionType":"Set")"),
        "Clear of a Mixed value needs collection type List or Dictionary"},
       {at("Clear", "any", "[]", R"("collectionType":"Single")"),
@@ -222,8 +248,10 @@ TEST_CASE("applier: rejects what realm-core rejects, naming the instruction", "[
       {at("SetErase", "scores", "[]", i5), "Invalid path for SetErase"},
       {at("SetInsert", "tags", "[]", i5), "type mismatch: Int for a String property"},
       {at("SetInsert", "tags", "[]", R"("value":null)"), "null into a set that is not nullable"},
-      {at("SetInsert", "tags", "[]", R"("value":{"list":[]})"), "List payload in a set instruction"},
-      {at("SetInsert", "dogSet", "[]", R"("value":{"link":{"table":"Person","pk":{"string":"alice"}}})"),
+      {at("SetInsert", "tags", "[]", R"("value":{"list":[]})"),
+       "List payload in a set instruction"},
+      {at("SetInsert", "dogSet", "[]",
+          R"("value":{"link":{"table":"Person","pk":{"string":"alice"}}})"),
        "link to 'Person' does not fit the property"},
   };
   for (const auto& c : cases) {
@@ -231,10 +259,12 @@ TEST_CASE("applier: rejects what realm-core rejects, naming the instruction", "[
     MemoryState st;
     REQUIRE(apply_json(st, kSchema) == "");
     const std::string before = dump(state_to_json(st).value());
-    const std::string cs = "[" + std::string(R"({"type":"CreateObject","table":"Dog","object":{"int":2}},)") +
-                           c.instruction + "]";
+    const std::string cs =
+        "[" + std::string(R"({"type":"CreateObject","table":"Dog","object":{"int":2}},)") +
+        c.instruction + "]";
     CHECK(apply_json(st, cs) == "bad changeset: instruction 1 (" +
-                                    Json::parse(c.instruction)["type"].get<std::string>() + "): " + c.message);
+                                    Json::parse(c.instruction)["type"].get<std::string>() +
+                                    "): " + c.message);
     // Rolled back: the CreateObject before the failure is gone too.
     CHECK(dump(state_to_json(st).value()) == before);
   }
@@ -263,25 +293,26 @@ TEST_CASE("applier: ignores what realm-core ignores", "[changeset]") {
 TEST_CASE("applier: collections, counters and Mixed behave as in section 12", "[changeset]") {
   MemoryState st;
   REQUIRE(apply_json(st, kSchema) == "");
-  REQUIRE(apply_json(st, "[" +
-      at("ArrayInsert", "scores", "[0]", R"("value":{"int":1},"priorSize":0)") + "," +
-      at("ArrayInsert", "scores", "[1]", R"("value":{"int":2},"priorSize":1)") + "," +
-      at("ArrayInsert", "scores", "[2]", R"("value":{"int":3},"priorSize":2)") + "," +
-      at("ArrayMove", "scores", "[2]", R"("newIndex":0,"priorSize":3)") + "," +
-      at("Update", "scores", "[1]", R"("value":{"int":10},"priorSize":3)") + "," +
-      at("ArrayErase", "scores", "[2]", R"("priorSize":3)") + "," +
-      at("SetInsert", "tags", "[]", R"("value":{"string":"b"})") + "," +
-      at("SetInsert", "tags", "[]", R"("value":{"string":"a"})") + "," +
-      at("SetInsert", "tags", "[]", R"("value":{"string":"b"})") + "," +
-      at("SetInsert", "tags", "[]", R"("value":{"string":"\u00e9"})") + "," +
-      at("AddInteger", "age", "[]", R"("value":9223372036854775807)") + "," +
-      at("AddInteger", "age", "[]", R"("value":2)") + "," +
-      at("Update", "any", "[]", R"("value":{"list":[]},"isDefault":false)") + "," +
-      at("ArrayInsert", "any", "[0]", R"("value":{"dictionary":{}},"priorSize":0)") + "," +
-      at("Update", "any", R"([0,"k"])", R"("value":{"int":7},"isDefault":false)") + "," +
-      at("Update", "attrs", R"(["x"])", R"("value":{"int":1},"isDefault":false)") + "," +
-      at("Clear", "attrs", R"(["x"])", R"("collectionType":"List")") +
-      "]") == "");
+  REQUIRE(
+      apply_json(
+          st,
+          "[" + at("ArrayInsert", "scores", "[0]", R"("value":{"int":1},"priorSize":0)") + "," +
+              at("ArrayInsert", "scores", "[1]", R"("value":{"int":2},"priorSize":1)") + "," +
+              at("ArrayInsert", "scores", "[2]", R"("value":{"int":3},"priorSize":2)") + "," +
+              at("ArrayMove", "scores", "[2]", R"("newIndex":0,"priorSize":3)") + "," +
+              at("Update", "scores", "[1]", R"("value":{"int":10},"priorSize":3)") + "," +
+              at("ArrayErase", "scores", "[2]", R"("priorSize":3)") + "," +
+              at("SetInsert", "tags", "[]", R"("value":{"string":"b"})") + "," +
+              at("SetInsert", "tags", "[]", R"("value":{"string":"a"})") + "," +
+              at("SetInsert", "tags", "[]", R"("value":{"string":"b"})") + "," +
+              at("SetInsert", "tags", "[]", R"("value":{"string":"\u00e9"})") + "," +
+              at("AddInteger", "age", "[]", R"("value":9223372036854775807)") + "," +
+              at("AddInteger", "age", "[]", R"("value":2)") + "," +
+              at("Update", "any", "[]", R"("value":{"list":[]},"isDefault":false)") + "," +
+              at("ArrayInsert", "any", "[0]", R"("value":{"dictionary":{}},"priorSize":0)") + "," +
+              at("Update", "any", R"([0,"k"])", R"("value":{"int":7},"isDefault":false)") + "," +
+              at("Update", "attrs", R"(["x"])", R"("value":{"int":1},"isDefault":false)") + "," +
+              at("Clear", "attrs", R"(["x"])", R"("collectionType":"List")") + "]") == "");
   const Json p = person(st);
   CHECK(p["scores"].dump() == R"({"list":[{"int":3},{"int":10}]})");
   // Sorted by signed bytes, as realm-core does: "é" (c3 a9) comes first.
@@ -294,37 +325,57 @@ TEST_CASE("applier: collections, counters and Mixed behave as in section 12", "[
 TEST_CASE("applier: embedded objects live and die with their owner", "[changeset]") {
   MemoryState st;
   REQUIRE(apply_json(st, kSchema) == "");
-  REQUIRE(apply_json(st, "[" +
-      at("Update", "address", "[]", R"("value":{"embeddedObject":{}},"isDefault":false)") + "," +
-      at("Update", "address", R"(["street"])", R"("value":{"string":"Main"},"isDefault":false)") + "," +
-      at("Update", "address", "[]", R"("value":{"embeddedObject":{}},"isDefault":false)") + "," +
-      at("ArrayInsert", "past", "[0]", R"("value":{"embeddedObject":{}},"priorSize":0)") + "," +
-      at("Update", "past", R"([0,"street"])", R"("value":{"string":"Old"},"isDefault":false)") + "," +
-      at("Update", "places", R"(["home"])", R"("value":{"embeddedObject":{}},"isDefault":false)") +
-      "]") == "");
+  REQUIRE(
+      apply_json(
+          st,
+          "[" +
+              at("Update", "address", "[]", R"("value":{"embeddedObject":{}},"isDefault":false)") +
+              "," +
+              at("Update", "address", R"(["street"])",
+                 R"("value":{"string":"Main"},"isDefault":false)") +
+              "," +
+              at("Update", "address", "[]", R"("value":{"embeddedObject":{}},"isDefault":false)") +
+              "," +
+              at("ArrayInsert", "past", "[0]", R"("value":{"embeddedObject":{}},"priorSize":0)") +
+              "," +
+              at("Update", "past", R"([0,"street"])",
+                 R"("value":{"string":"Old"},"isDefault":false)") +
+              "," +
+              at("Update", "places", R"(["home"])",
+                 R"("value":{"embeddedObject":{}},"isDefault":false)") +
+              "]") == "");
   Json s = state_to_json(st).value();
   Json p = s["classes"]["Person"]["objects"][0];
   CHECK(p["address"].dump() == R"({"embeddedObject":{"street":{"string":"Main"}}})");  // idempotent
   CHECK(p["past"].dump() == R"({"list":[{"embeddedObject":{"street":{"string":"Old"}}}]})");
-  CHECK(p["places"].dump() == R"({"dictionary":{"home":{"embeddedObject":{"street":{"string":""}}}}})");
+  CHECK(p["places"].dump() ==
+        R"({"dictionary":{"home":{"embeddedObject":{"street":{"string":""}}}}})");
   CHECK(s["classes"]["Address"]["objectCount"] == 3);
 
-  REQUIRE(apply_json(st, "[" + at("Update", "address", "[]", R"("value":null,"isDefault":false)") + "]") == "");
+  REQUIRE(apply_json(st, "[" + at("Update", "address", "[]", R"("value":null,"isDefault":false)") +
+                             "]") == "");
   CHECK(state_to_json(st).value()["classes"]["Address"]["objectCount"] == 2);
   // Erasing the link property leaves its objects orphaned; they still count.
   REQUIRE(apply_json(st, R"([{"type":"EraseColumn","table":"Person","field":"past"}])") == "");
   CHECK(state_to_json(st).value()["classes"]["Address"]["objectCount"] == 2);
-  REQUIRE(apply_json(st, R"([{"type":"EraseObject","table":"Person","object":{"string":"alice"}}])") == "");
+  REQUIRE(
+      apply_json(st, R"([{"type":"EraseObject","table":"Person","object":{"string":"alice"}}])") ==
+      "");
   CHECK(state_to_json(st).value()["classes"]["Address"]["objectCount"] == 1);
 }
 
 TEST_CASE("applier: links to missing objects are unresolved and come back", "[changeset]") {
   MemoryState st;
   REQUIRE(apply_json(st, kSchema) == "");
-  REQUIRE(apply_json(st, "[" +
-      at("Update", "dog", "[]", R"("value":{"link":{"table":"Dog","pk":{"int":1}}},"isDefault":false)") + "," +
-      at("ArrayInsert", "dogs", "[0]", R"("value":{"link":{"table":"Dog","pk":{"int":1}}},"priorSize":0)") + "," +
-      R"({"type":"EraseObject","table":"Dog","object":{"int":1}})" + "]") == "");
+  REQUIRE(apply_json(
+              st, "[" +
+                      at("Update", "dog", "[]",
+                         R"("value":{"link":{"table":"Dog","pk":{"int":1}}},"isDefault":false)") +
+                      "," +
+                      at("ArrayInsert", "dogs", "[0]",
+                         R"("value":{"link":{"table":"Dog","pk":{"int":1}}},"priorSize":0)") +
+                      "," + R"({"type":"EraseObject","table":"Dog","object":{"int":1}})" + "]") ==
+          "");
   Json p = person(st);
   CHECK(p["dog"].is_null());
   CHECK(p["dogs"].dump() == R"({"list":[{"link":{"table":"Dog","unresolved":true}}]})");
@@ -343,8 +394,9 @@ TEST_CASE("applier: the state dump has the vectors' form", "[changeset]") {
     {"type":"CreateObject","table":"Note","object":{"globalKey":{"hi":6,"lo":0}}},
     {"type":"Update","table":"Note","object":{"globalKey":{"hi":6,"lo":0}},"field":"text","path":[],"value":{"string":"hi"},"isDefault":false}
   ])") == "");
-  CHECK(state_to_json(st).value().dump() ==
-        R"({"classes":{"Note":{"embedded":false,"primaryKey":null,"columns":{"text":{"type":"String","nullable":true,"collection":"Single"}},)"
-        R"("objects":[{"_globalKey":{"globalKey":{"hi":6,"lo":0}},"text":{"string":"hi"}},)"
-        R"({"_globalKey":{"globalKey":{"hi":6,"lo":1}},"text":null}]}}})");
+  CHECK(
+      state_to_json(st).value().dump() ==
+      R"({"classes":{"Note":{"embedded":false,"primaryKey":null,"columns":{"text":{"type":"String","nullable":true,"collection":"Single"}},)"
+      R"("objects":[{"_globalKey":{"globalKey":{"hi":6,"lo":0}},"text":{"string":"hi"}},)"
+      R"({"_globalKey":{"globalKey":{"hi":6,"lo":1}},"text":null}]}}})");
 }

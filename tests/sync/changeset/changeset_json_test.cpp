@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "sync/changeset/changeset_json.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 
 #include "hex.hpp"
-#include "sync/changeset/changeset_json.hpp"
 #include "sync/changeset/decimal.hpp"
 #include "sync/changeset/encoder.hpp"
 #include "sync/changeset/parser.hpp"
@@ -72,11 +72,13 @@ TEST_CASE("changeset json: renders every payload type as the vectors do", "[chan
   p.object_id = ObjectId{{0x65, 0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07, 0x18, 0x29, 0x3a, 0x4b}};
   CHECK(render_value(p) == "{\"objectId\":\"65a1b2c3d4e5f60718293a4b\"}");
   p = payload(Type::UUID);
-  p.uuid = Uuid{{0x3b, 0x24, 0x11, 0x01, 0xe2, 0xbb, 0x42, 0x55, 0x8c, 0xaf, 0x41, 0x36, 0xc5, 0x66, 0xa9, 0x62}};
+  p.uuid = Uuid{{0x3b, 0x24, 0x11, 0x01, 0xe2, 0xbb, 0x42, 0x55, 0x8c, 0xaf, 0x41, 0x36, 0xc5, 0x66,
+                 0xa9, 0x62}};
   CHECK(render_value(p) == "{\"uuid\":\"3b241101-e2bb-4255-8caf-4136c566a962\"}");
   p = payload(Type::Link);
   p.link = Link{InternRef{0}, GlobalKey{6, 0}};
-  CHECK(render_value(p) == "{\"link\":{\"table\":\"T\",\"pk\":{\"globalKey\":{\"hi\":6,\"lo\":0}}}}");
+  CHECK(render_value(p) ==
+        "{\"link\":{\"table\":\"T\",\"pk\":{\"globalKey\":{\"hi\":6,\"lo\":0}}}}");
   CHECK(render_value(payload(Type::ObjectValue)) == "{\"embeddedObject\":{}}");
   CHECK(render_value(payload(Type::List)) == "{\"list\":[]}");
   CHECK(render_value(payload(Type::Dictionary)) == "{\"dictionary\":{}}");
@@ -101,7 +103,8 @@ TEST_CASE("changeset json: renders every instruction type with keys in order", "
       Update{px, i5, 7, false},
       Update{pk, i5, 0, true},
       AddInteger{pk, -2},
-      AddColumn{InternRef{0}, InternRef{1}, Type::Link, true, CollectionType::Dictionary, InternRef{3}, Type::String},
+      AddColumn{InternRef{0}, InternRef{1}, Type::Link, true, CollectionType::Dictionary,
+                InternRef{3}, Type::String},
       EraseColumn{InternRef{0}, InternRef{1}},
       ArrayInsert{px, i5, 4},
       ArrayMove{px, 0, 5},
@@ -167,10 +170,12 @@ TEST_CASE("changeset json: the reader rejects malformed documents with the place
       {R"({"instructions":[]})", "missing array \"internStrings\""},
       {R"({"instructions":[],"internStrings":["a","a"]})", "\"internStrings\" holds \"a\" twice"},
       {R"({"instructions":[],"internStrings":[1]})", "\"internStrings\" holds a non-string"},
-      {R"({"instructions":[{"type":"Nope"}],"internStrings":[]})", "instruction 0: unknown instruction type \"Nope\""},
+      {R"({"instructions":[{"type":"Nope"}],"internStrings":[]})",
+       "instruction 0: unknown instruction type \"Nope\""},
       {R"({"instructions":[{"type":"EraseTable","table":"X"}],"internStrings":["T"]})",
        "instruction 0: \"X\" is not in \"internStrings\""},
-      {R"({"instructions":[{"type":"EraseTable"}],"internStrings":[]})", "instruction 0: missing \"table\""},
+      {R"({"instructions":[{"type":"EraseTable"}],"internStrings":[]})",
+       "instruction 0: missing \"table\""},
       {R"({"instructions":[{"type":"CreateObject","table":"T","object":{"int":1.5}}],"internStrings":["T"]})",
        "instruction 0: \"int\" is not a 64-bit integer"},
       {R"({"instructions":[{"type":"CreateObject","table":"T","object":{"bool":true}}],"internStrings":["T"]})",
@@ -206,10 +211,14 @@ TEST_CASE("changeset json: Decimal128 text as realm-core writes it", "[changeset
     const char* text;
   };
   const Case cases[] = {
-      {bits(1050, -2, false), "10.50"}, {bits(12345, 0, false), "12345"},
-      {bits(123, 2, false), "1.23E4"},  {bits(7, -3, false), "7E-3"},
-      {bits(1, -3, true), "-1E-3"},     {bits(0, 0, true), "-0"},
-      {bits(0, 3, false), "0E3"},       {bits(12345, -20, false), "1.2345E-16"},
+      {bits(1050, -2, false), "10.50"},
+      {bits(12345, 0, false), "12345"},
+      {bits(123, 2, false), "1.23E4"},
+      {bits(7, -3, false), "7E-3"},
+      {bits(1, -3, true), "-1E-3"},
+      {bits(0, 0, true), "-0"},
+      {bits(0, 3, false), "0E3"},
+      {bits(12345, -20, false), "1.2345E-16"},
       {Decimal128{0, 0x7800000000000000ull}, "Inf"},
       {Decimal128{0, 0xf800000000000000ull}, "-Inf"},
       {Decimal128{0, 0x7c00000000000000ull}, "NaN"},

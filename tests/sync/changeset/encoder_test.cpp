@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "sync/changeset/encoder.hpp"
 
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "hex.hpp"
 #include "sync/changeset/changeset_json.hpp"
-#include "sync/changeset/encoder.hpp"
 #include "sync/changeset/parser.hpp"
 #include "worked_examples.hpp"
 

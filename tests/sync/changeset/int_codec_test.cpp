@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "sync/changeset/int_codec.hpp"
 
+#include <catch2/catch.hpp>
 #include <optional>
 
 #include "hex.hpp"
-#include "sync/changeset/int_codec.hpp"
 
 using namespace ros::sync::changeset;
 using ros::test::tohex;
@@ -11,7 +11,8 @@ using ros::test::unhex;
 
 namespace {
 
-std::optional<uint64_t> decode(const std::string& hex, IntWidth width, std::size_t* used = nullptr) {
+std::optional<uint64_t> decode(const std::string& hex, IntWidth width,
+                               std::size_t* used = nullptr) {
   const std::string bytes = unhex(hex);
   std::size_t pos = 0;
   auto v = decode_int(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), pos, width);
@@ -27,10 +28,23 @@ TEST_CASE("int codec: encodes the shortest form of section 2.1", "[changeset]") 
     const char* hex;
   };
   const Case cases[] = {
-      {0, "00"},       {1, "01"},        {63, "3f"},       {64, "c0 00"},    {100, "e4 00"},
-      {123, "fb 00"},  {127, "ff 00"},   {128, "80 01"},   {300, "ac 02"},   {1000, "e8 07"},
-      {-1, "40"},      {-3, "42"},       {-5, "44"},       {-64, "7f"},      {-65, "c0 40"},
-      {-100, "e3 40"}, {INT64_MIN, "ff ff ff ff ff ff ff ff ff 40"},
+      {0, "00"},
+      {1, "01"},
+      {63, "3f"},
+      {64, "c0 00"},
+      {100, "e4 00"},
+      {123, "fb 00"},
+      {127, "ff 00"},
+      {128, "80 01"},
+      {300, "ac 02"},
+      {1000, "e8 07"},
+      {-1, "40"},
+      {-3, "42"},
+      {-5, "44"},
+      {-64, "7f"},
+      {-65, "c0 40"},
+      {-100, "e3 40"},
+      {INT64_MIN, "ff ff ff ff ff ff ff ff ff 40"},
       {INT64_MAX, "ff ff ff ff ff ff ff ff ff 00"},
   };
   for (const auto& c : cases) {
@@ -51,7 +65,7 @@ TEST_CASE("int codec: accepts what realm-core accepts", "[changeset]") {
   CHECK(used == 2);
   CHECK(decode("80 80 00", kU8) == std::nullopt);  // 3 bytes for uint8
   CHECK(decode("80 80 80 80 00", kU32) == 0u);
-  CHECK(decode("41", kU32) == 4294967294u);     // sign flag in an unsigned field
+  CHECK(decode("41", kU32) == 4294967294u);  // sign flag in an unsigned field
   CHECK(decode("ff 01", kU8) == 255u);
   CHECK(decode("ff 03", kU8) == std::nullopt);  // 383 does not fit
   CHECK(decode("ff ff ff ff 07", kI32) == static_cast<uint64_t>(int64_t{INT32_MAX}));
@@ -73,7 +87,8 @@ TEST_CASE("int codec: rejects malformed integers", "[changeset]") {
   CHECK(decode("ff ff ff ff ff ff ff ff ff ff 00", kU64) == std::nullopt);
 }
 
-TEST_CASE("int codec: Decimal128 coefficients are plain LEB128 of at most 17 bytes", "[changeset]") {
+TEST_CASE("int codec: Decimal128 coefficients are plain LEB128 of at most 17 bytes",
+          "[changeset]") {
   auto dec = [](const std::string& hex) {
     const std::string bytes = unhex(hex);
     std::size_t pos = 0;
@@ -90,6 +105,6 @@ TEST_CASE("int codec: Decimal128 coefficients are plain LEB128 of at most 17 byt
   REQUIRE(back);
   CHECK(back->hi == uint64_t{1} << 48);
   CHECK(back->lo == 0);
-  CHECK_FALSE(dec("ff ff"));                                             // cut off
+  CHECK_FALSE(dec("ff ff"));                                                  // cut off
   CHECK_FALSE(dec("ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff 01"));  // 18 bytes
 }

@@ -1,9 +1,8 @@
 // Runs the parser invariants over the vector corpus and a few thousand
 // deterministic mutations of it: the fuzz target's checks under the normal
 // compiler, so every build exercises them.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -43,7 +42,8 @@ std::vector<std::string> corpus() {
 std::string mutate(const std::string& a, const std::string& b, std::mt19937_64& rng) {
   std::string s = a;
   auto pick = [&](std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(rng() % n); };
-  static const unsigned char kBytes[] = {0x00, 0x01, 0x3f, 0x40, 0x41, 0x7f, 0x80, 0xbf, 0xc0, 0xff};
+  static const unsigned char kBytes[] = {0x00, 0x01, 0x3f, 0x40, 0x41,
+                                         0x7f, 0x80, 0xbf, 0xc0, 0xff};
   const int edits = 1 + static_cast<int>(rng() % 4);
   for (int e = 0; e < edits; ++e) {
     switch (rng() % 6) {
@@ -77,7 +77,8 @@ TEST_CASE("parser fuzz: the vector corpus keeps every invariant", "[changeset]")
   REQUIRE(inputs.size() > 100);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const auto& in = inputs[i];
-    auto broken = ros::test::check_parser_invariants(reinterpret_cast<const uint8_t*>(in.data()), in.size());
+    auto broken =
+        ros::test::check_parser_invariants(reinterpret_cast<const uint8_t*>(in.data()), in.size());
     INFO("input " << i << ": " << ros::test::tohex(in));
     CHECK_FALSE(broken);
   }
@@ -91,7 +92,8 @@ TEST_CASE("parser fuzz: five thousand mutated inputs keep every invariant", "[ch
     const std::string& a = inputs[rng() % inputs.size()];
     const std::string& b = inputs[rng() % inputs.size()];
     const std::string in = mutate(a, b, rng);
-    auto broken = ros::test::check_parser_invariants(reinterpret_cast<const uint8_t*>(in.data()), in.size());
+    auto broken =
+        ros::test::check_parser_invariants(reinterpret_cast<const uint8_t*>(in.data()), in.size());
     if (broken) {
       ++failures;
       INFO("mutation " << n << ": " << ros::test::tohex(in));

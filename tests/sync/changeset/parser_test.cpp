@@ -1,9 +1,10 @@
+#include "sync/changeset/parser.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "hex.hpp"
 #include "sync/changeset/changeset_json.hpp"
 #include "sync/changeset/encoder.hpp"
-#include "sync/changeset/parser.hpp"
 
 using namespace ros::sync::changeset;
 using ros::test::tohex;
@@ -15,7 +16,7 @@ TEST_CASE("parser: rejects the vectors of section 17 with offset and reason", "[
     std::string hex;
     const char* message;
   };
-  const std::string T = "3f 00 01 54 ";             // InternString #0 "T"
+  const std::string T = "3f 00 01 54 ";               // InternString #0 "T"
   const std::string Tf = "3f 00 01 54 3f 01 01 66 ";  // ... and #1 "f"
   const std::string Tk = "3f 00 01 54 3f 01 01 6b ";  // ... and #1 "k"
   const Case cases[] = {
@@ -41,26 +42,30 @@ TEST_CASE("parser: rejects the vectors of section 17 with offset and reason", "[
       {"V19", Tf + "08 00 01 01 01 00 01 05 00", "byte 9: ArrayInsert without an index"},
       {"V20", Tf + "09 00 01 01 01 01 40 01 00 00", "byte 9: ArrayMove without an index"},
       {"V21", Tf + "04 00 01 01 01 00 05 00 80 80 80 80 08 00", "byte 16: timestamp out of range"},
-      {"V22", Tf + "04 00 01 01 01 00 08 "
-                  "ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff 01 00 00 00",
+      {"V22",
+       Tf + "04 00 01 01 01 00 08 "
+            "ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff 01 00 00 00",
        "byte 15: bad changeset - decimal decoding failure"},
       {"V23", T + "02 00 0a 65 a1 b2 c3", "byte 7: truncated input"},
       {"V24", Tf + "0b 00 01 01 01 00 04", "byte 14: Unsupported collection type"},
       {"V25", Tf + "0a 00 01 01 01 00 00", "byte 9: ArrayErase without an index"},
-      {"V26", Tf + "04 00 01 01 01 00 08 ff ff", "byte 15: bad changeset - decimal decoding failure"},
+      {"V26", Tf + "04 00 01 01 01 00 08 ff ff",
+       "byte 15: bad changeset - decimal decoding failure"},
       {"V27", Tf + "04 00 01 01 01 00 04 e8 07 01 02", "byte 17: truncated input"},
       {"V28", Tf + "04 00 01 01 01 00 03 f0 ff ff 07", "byte 15: string too long"},
       // Beyond section 17: each rule at another place.
       {"binary length near 2^62", Tf + "04 00 01 01 01 00 04 ff ff ff ff ff ff ff ff 3f",
        "byte 24: truncated input"},
-      {"cut inside an instruction", Tf + "04 00 01 01 01", "byte 13: bad changeset - integer decoding failure"},
+      {"cut inside an instruction", Tf + "04 00 01 01 01",
+       "byte 13: bad changeset - integer decoding failure"},
       {"path count beyond the input", Tf + "0b 00 01 01 01 ff ff ff ff 0f",
        "byte 18: bad changeset - integer decoding failure"},
       {"link target class not interned", Tf + "04 00 01 01 01 00 09 05 01 01 00",
        "byte 15: Invalid interned string"},
       {"float cut off", Tf + "04 00 01 01 01 00 06 00 00", "byte 15: truncated input"},
       {"uuid key cut off", T + "03 00 0b 00 01 02", "byte 7: truncated input"},
-      {"AddTable pk_type Bool", Tk + "00 00 00 01 02 00", "byte 12: Invalid primary key type in AddTable: 2"},
+      {"AddTable pk_type Bool", Tk + "00 00 00 01 02 00",
+       "byte 12: Invalid primary key type in AddTable: 2"},
       {"AddColumn type tag 12", Tf + "06 00 01 0c 00 00", "byte 11: Unsupported data type"},
       {"intern index after a gap", "3f 00 01 61 3f 02 01 62", "byte 5: Unexpected intern index: 2"},
       {"code 14", "0e", "byte 0: Unknown instruction type: 14"},
@@ -99,7 +104,8 @@ TEST_CASE("parser: accepts the lenient vectors of section 17 and re-encodes cano
        "3f 00 01 54 3f 01 01 66 04 00 01 01 01 00 05 00 ff ff ff ff 07 00"},
       {"L9", "3f 00 01 54 3f 01 01 66 04 00 01 01 01 00 05 05 80 94 eb dc 03 00",
        "3f 00 01 54 3f 01 01 66 04 00 01 01 01 00 05 05 80 94 eb dc 03 00"},
-      {"L10", "3f 00 01 54 3f 01 01 66 06 00 01 41 00 00", "3f 00 01 54 3f 01 01 66 06 00 01 41 00 00"},
+      {"L10", "3f 00 01 54 3f 01 01 66 06 00 01 41 00 00",
+       "3f 00 01 54 3f 01 01 66 06 00 01 41 00 00"},
       {"L11", "3f 00 01 54 3f 01 01 66 04 00 01 01 01 00 08 01 c0 84 3d 00 00",
        "3f 00 01 54 3f 01 01 66 04 00 01 01 01 00 08 01 c0 04 01 00"},
       {"L12", "3f 00 01 54 3f 01 01 66 04 00 01 01 01 00 08 01 00 05 00",

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "hex.hpp"
@@ -18,7 +17,8 @@ const fs::path kVectors = fs::path(ROS_SHARED_DIR) / "testdata" / "realm-sync" /
 }  // namespace
 
 TEST_CASE("ros-changeset: decode prints the recorded JSON text", "[changeset]") {
-  auto r = run_program("ros-changeset", {"decode", (kVectors / "019-embedded-objects.bin").string()});
+  auto r =
+      run_program("ros-changeset", {"decode", (kVectors / "019-embedded-objects.bin").string()});
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
   std::string expected = read_file(kVectors / "019-embedded-objects.json");
@@ -87,19 +87,23 @@ TEST_CASE("ros-changeset: check passes the vectors and fails a damaged copy", "[
   dir.write("001-add-tables.bin", bin);
   auto r = run_program("ros-changeset", {"check", dir.path().string()});
   CHECK(r.exit_code == 1);
-  CHECK(r.out.find("001-add-tables.bin: decode differs from the recorded JSON at ") != std::string::npos);
-  CHECK(r.out.find("001-add-tables.bin: encode (streaming) differs from the recorded bytes at byte 3") !=
+  CHECK(r.out.find("001-add-tables.bin: decode differs from the recorded JSON at ") !=
+        std::string::npos);
+  CHECK(r.out.find(
+            "001-add-tables.bin: encode (streaming) differs from the recorded bytes at byte 3") !=
         std::string::npos);
   // ... and the class it renamed is missing when 002 adds columns to it.
-  CHECK(r.out.find("002-add-columns-primitive.bin: apply: bad changeset: instruction 0 (AddColumn): "
-                   "table 'Person' does not exist") != std::string::npos);
+  CHECK(
+      r.out.find("002-add-columns-primitive.bin: apply: bad changeset: instruction 0 (AddColumn): "
+                 "table 'Person' does not exist") != std::string::npos);
   CHECK(r.out.find("0 passed, 2 failed\n") != std::string::npos);
 
   // A final state that does not match is one more failure.
   dir.write("final-state.json", "{\"classes\": {}}");
   auto f = run_program("ros-changeset", {"check", dir.path().string()});
   CHECK(f.exit_code == 1);
-  CHECK(f.out.find("final-state.json: the state after applying differs at /classes/") != std::string::npos);
+  CHECK(f.out.find("final-state.json: the state after applying differs at /classes/") !=
+        std::string::npos);
   CHECK(f.out.find("0 passed, 3 failed\n") != std::string::npos);
 
   auto none = run_program("ros-changeset", {"check", (dir / "nope").string()});

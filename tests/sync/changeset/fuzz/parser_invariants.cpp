@@ -17,7 +17,8 @@ std::optional<std::string> check_parser_invariants(const uint8_t* data, std::siz
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   auto parsed = parse(input);
   if (!parsed) {
-    if (parsed.error().message.rfind("byte ", 0) != 0) return "error without an offset: " + parsed.error().message;
+    if (parsed.error().message.rfind("byte ", 0) != 0)
+      return "error without an offset: " + parsed.error().message;
     return std::nullopt;
   }
   const Changeset& cs = parsed->changeset;
