@@ -1,6 +1,11 @@
 #include "authd/context.hpp"
 
 #include <chrono>
+#include <stdexcept>
+
+#include <openssl/rand.h>
+
+#include "auth/mint.hpp"
 
 namespace ros::authd {
 
@@ -20,7 +25,19 @@ Context::Context(const config::Config& config_, admin::AdminStore& store_, auth:
       }) {}
 
 nlohmann::json Context::token_json(const auth::TokenClaims& claims) const {
-  return {{"token", signer.sign(claims)}, {"token_data", claims.to_json()}};
+  nlohmann::json data = claims.to_json();
+  if (auth::is_refresh_token(claims)) {
+    unsigned char random[16];
+    if (RAND_bytes(random, sizeof random) != 1) throw std::runtime_error("RAND_bytes failed");
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id;
+    for (unsigned char b : random) {
+      id += kHex[b >> 4];
+      id += kHex[b & 15];
+    }
+    data["token_id"] = id;
+  }
+  return {{"token", signer.sign_json(data.dump())}, {"token_data", data}};
 }
 
 nlohmann::json user_json(const admin::User& user) {

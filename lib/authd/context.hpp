@@ -39,7 +39,9 @@ struct Context {
   std::function<std::int64_t()> now;
 
   // A signed token with its claims, as /auth and the token ops answer:
-  // {"token":"...","token_data":{...}}.
+  // {"token":"...","token_data":{...}}. Refresh tokens also carry a random
+  // "token_id", so that two issued in the same second differ and revoking
+  // one never revokes another.
   nlohmann::json token_json(const auth::TokenClaims& claims) const;
 };
 

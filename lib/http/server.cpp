@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include <array>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -121,8 +123,29 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_write(bool close_after, beast::error_code ec, std::size_t) {
     response_.reset();
-    if (ec || close_after) return close();
+    if (ec) return close();
+    if (close_after) return parser_ && !parser_->is_done() ? linger() : close();
     do_read();
+  }
+
+  // After answering a request whose body was not read (too large, say), the
+  // client may still be sending it: closing now would reset the connection
+  // and lose our answer in flight. So stop sending, then read and discard
+  // what comes, bounded in bytes and time, before closing.
+  void linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTime);
+    discard();
+  }
+
+  void discard() {
+    stream_.async_read_some(asio::buffer(discard_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->discarded_ += n;
+                              if (ec || self->discarded_ > kLingerBytes) return self->close();
+                              self->discard();
+                            });
   }
 
   void close() {
@@ -137,6 +160,10 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<bhttp::response<bhttp::string_body>> response_;
+  static constexpr std::chrono::seconds kLingerTime{5};
+  static constexpr std::size_t kLingerBytes = 64 << 20;
+  std::array<char, 16384> discard_buffer_{};
+  std::size_t discarded_ = 0;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "support/run.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdexcept>
@@ -14,9 +15,12 @@ std::string program_path(const std::string& name) {
   return std::string(ROS_BIN_DIR) + "/" + name;
 }
 
-RunResult run_program(const std::string& program, const std::vector<std::string>& args) {
-  int out_pipe[2], err_pipe[2];
-  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
+RunResult run_program(const std::string& program, const std::vector<std::string>& args,
+                      const std::string& input) {
+  int in_pipe[2], out_pipe[2], err_pipe[2];
+  if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0 || pipe(err_pipe) != 0) {
+    throw std::runtime_error("pipe failed");
+  }
   std::string path = program_path(program);
   std::vector<char*> argv;
   argv.push_back(path.data());
@@ -27,8 +31,8 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
+    dup2(in_pipe[0], 0);
+    close(in_pipe[1]);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
     close(out_pipe[0]);
@@ -36,8 +40,16 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
     execv(path.c_str(), argv.data());
     _exit(127);
   }
+  close(in_pipe[0]);
   close(out_pipe[1]);
   close(err_pipe[1]);
+  // A program that exits without reading must not kill the test with SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
+  // Small inputs fit in the pipe's buffer, so writing before reading is safe.
+  if (!input.empty() && write(in_pipe[1], input.data(), input.size()) < 0) {
+    throw std::runtime_error("cannot write the program's input");
+  }
+  close(in_pipe[1]);
 
   RunResult result;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};

@@ -13,8 +13,9 @@ struct RunResult {
 };
 
 // Runs `program` (a name in the build's cmd/ directory, or a path) with `args`,
-// without a shell, standard input closed, and waits for it.
-RunResult run_program(const std::string& program, const std::vector<std::string>& args);
+// without a shell, and waits for it. Standard input is `input` (then closed).
+RunResult run_program(const std::string& program, const std::vector<std::string>& args,
+                      const std::string& input = "");
 
 // The path of a built program, e.g. "<build>/cmd/ros-check-config".
 std::string program_path(const std::string& name);
