@@ -43,9 +43,17 @@
 // run by one or several threads. Each connection has its own strand; handlers
 // run on it, one request of a connection at a time, so a slow handler holds one
 // io_context thread (offload blocking work and answer from a stream if needed).
-// start() and stop() may be called from any thread; the Server must outlive
-// neither its io_context's run() nor the handlers (it keeps its own state alive
-// while work is pending, so destroying it while the io_context runs is safe).
+// start() and stop() may be called from any thread. The io_context must
+// outlive the Server; destroying the Server (which stops it) while the
+// io_context runs is safe, since pending work keeps the internal state alive.
+// A handler returns before the next line of its connection is read (a stream
+// handler may return at once and keep writing, and further requests on the
+// same connection are then answered alongside the stream, each line with its
+// own id).
+// A stream may stay open as long as its handler keeps the Writer; while one
+// is open the idle timeout does not apply, but a reply that the peer has not
+// read for idle_timeout closes the connection. End-of-input from the peer
+// closes its streams (Writer::closed() turns true), after queued replies.
 //
 // Streams: a stream handler gets a Writer and may keep it (and call it from any
 // thread) after returning. Each stream has a bounded queue (stream_queue_lines);

@@ -395,6 +395,7 @@ TEST_CASE("control: an open stream keeps its connection past the idle timeout", 
     std::lock_guard lock(state->mutex);
     writer = state->follower;
   }
+  check_serving(conn);  // other requests are answered alongside the stream
   CHECK(writer->more("news"));
   CHECK(next(conn) == json{{"id", 1}, {"ok", true}, {"more", true}, {"result", "news"}});
   writer->last("bye");
