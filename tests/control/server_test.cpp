@@ -363,18 +363,18 @@ TEST_CASE("control: connections past the cap get one unavailable line", "[contro
 
 TEST_CASE("control: an idle connection is closed, a busy one is not", "[control]") {
   auto state = std::make_shared<TestState>();
-  TestServer t(test_ops(state), [](auto& o) { o.idle_timeout = 300ms; });
+  TestServer t(test_ops(state), [](auto& o) { o.idle_timeout = 500ms; });
   REQUIRE(t.start().ok());
   RawConn idle(t.path());
   RawConn busy(t.path());
   RawConn partial(t.path());
   partial.send(R"({"id":1,"op":)");  // half a line is no activity
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < 10; ++i) {
     std::this_thread::sleep_for(100ms);
     check_serving(busy);
   }
-  CHECK(idle.closed_by_peer(1s));
-  CHECK(partial.closed_by_peer(1s));
+  CHECK(idle.closed_by_peer(2s));
+  CHECK(partial.closed_by_peer(2s));
   check_serving(busy);
   REQUIRE(eventually([&] { return t.server->connection_count() == 1; }));
 }
