@@ -10,11 +10,13 @@
 //   contiguous run of the table per instruction; the encoder ends each run at
 //   the highest index the instruction interns, counting the empty link
 //   target a non-link AddColumn interns (quirk (a)). Strings that nothing
-//   references (quirk (b): an embedded object's class name) ride with the
-//   next instruction that declares something, or, when none does, with the
-//   next instruction whose path contains a string; any left at the end are
-//   declared after the last instruction. A client file fed through the
-//   parser comes back byte for byte as long as this holds.
+//   references (quirk (b): the class name of an embedded object, interned
+//   just before an instruction that reaches into it) go with the first
+//   following instruction that declares something or whose path holds a
+//   string (every instruction that reaches into an embedded object does);
+//   any left at the end are declared after the last instruction. The rule
+//   reproduces every recorded client changeset; it can misplace a quirk (b)
+//   string that a later instruction of the same changeset also references.
 // Fails (invalid_argument) only for a Changeset that cannot be written: an
 // InternRef outside the table, or a GlobalKey payload.
 #pragma once
