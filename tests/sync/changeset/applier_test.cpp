@@ -400,3 +400,76 @@ TEST_CASE("applier: the state dump has the vectors' form", "[changeset]") {
       R"("objects":[{"_globalKey":{"globalKey":{"hi":6,"lo":0}},"text":{"string":"hi"}},)"
       R"({"_globalKey":{"globalKey":{"hi":6,"lo":1}},"text":null}]}}})");
 }
+
+TEST_CASE("applier: every value type lands in its property and in Mixed", "[changeset]") {
+  struct Case {
+    const char* type;   // property type
+    const char* value;  // payload JSON, rendered the same in the state
+  };
+  const Case cases[] = {
+      {"Int", R"({"int":-7})"},
+      {"Bool", R"({"bool":true})"},
+      {"String", R"({"string":"Ærø"})"},
+      {"Binary", R"({"binary":"AAEC/w=="})"},
+      {"Timestamp", R"({"timestamp":{"seconds":-1,"nanoseconds":-5}})"},
+      {"Float", R"({"float":1.5})"},
+      {"Double", R"({"double":0.1})"},
+      {"Decimal", R"({"decimal":"7E-3"})"},
+      {"ObjectId", R"({"objectId":"65a1b2c3d4e5f60718293a4b"})"},
+      {"UUID", R"({"uuid":"3b241101-e2bb-4255-8caf-4136c566a962"})"},
+      {"Link", R"({"link":{"table":"Dog","pk":{"int":1}}})"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.type);
+    MemoryState st;
+    REQUIRE(apply_json(st, kSchema) == "");
+    const std::string t = c.type;
+    const std::string link = t == "Link" ? R"(,"linkTarget":"Dog")" : "";
+    REQUIRE(apply_json(st, R"([{"type":"AddColumn","table":"Person","field":"p","valueType":")" + t +
+                               R"(","nullable":true,"collectionType":"Single")" + link + "}," +
+                               at("Update", "p", "[]", std::string(R"("value":)") + c.value +
+                                                           R"(,"isDefault":false)") +
+                               "," +
+                               at("Update", "any", "[]", std::string(R"("value":)") + c.value +
+                                                             R"(,"isDefault":true)") +
+                               "]") == "");
+    const Json p = person(st);
+    CHECK(p["p"].dump() == c.value);
+    CHECK(p["any"].dump() == c.value);
+  }
+}
+
+TEST_CASE("applier: AddInteger on Mixed adds to an Int and refuses anything else", "[changeset]") {
+  MemoryState st;
+  REQUIRE(apply_json(st, kSchema) == "");
+  REQUIRE(apply_json(st, "[" + at("Update", "any", "[]", R"("value":{"int":40},"isDefault":false)") +
+                             "," + at("AddInteger", "any", "[]", R"("value":2)") + "]") == "");
+  CHECK(person(st)["any"].dump() == R"({"int":42})");
+  REQUIRE(apply_json(st, "[" + at("Update", "any", "[]", R"("value":{"double":1.0},"isDefault":false)") +
+                             "]") == "");
+  CHECK(apply_json(st, "[" + at("AddInteger", "any", "[]", R"("value":2)") + "]") ==
+        "bad changeset: instruction 0 (AddInteger): Not an integer field");
+}
+
+TEST_CASE("applier: schema instructions create what the state dump shows", "[changeset]") {
+  MemoryState st;
+  REQUIRE(apply_json(st, kSchema) == "");
+  const Json s = state_to_json(st).value();
+  CHECK(s["classes"]["Dog"]["primaryKey"].dump() == R"({"field":"_id","type":"Int","nullable":false})");
+  CHECK(s["classes"]["Address"]["objectCount"] == 0);
+  CHECK(s["classes"]["Note"]["primaryKey"].is_null());
+  const Json cols = s["classes"]["Person"]["columns"];
+  CHECK(cols["_id"].dump() == R"({"type":"String","nullable":false,"collection":"Single"})");
+  CHECK(cols["dogs"].dump() ==
+        R"({"type":"Link","nullable":false,"collection":"List","linkTarget":"Dog"})");
+  CHECK(cols["dogDict"].dump() ==
+        R"({"type":"Link","nullable":true,"collection":"Dictionary","linkTarget":"Dog"})");
+  CHECK(cols["any"].dump() == R"({"type":"Mixed","nullable":true,"collection":"Single"})");
+  // EraseColumn and EraseTable remove them again.
+  REQUIRE(apply_json(st, R"([{"type":"EraseColumn","table":"Person","field":"nick"},
+                             {"type":"EraseTable","table":"Note"}])") == "");
+  const Json after = state_to_json(st).value();
+  CHECK_FALSE(after["classes"]["Person"]["columns"].contains("nick"));
+  CHECK_FALSE(after["classes"]["Person"]["objects"][0].contains("nick"));
+  CHECK_FALSE(after["classes"].contains("Note"));
+}
