@@ -13,7 +13,30 @@ Result<void> Applier::run() {
                                                     " (" + instruction_name(in) + "): " + reason_);
     }
   }
+  if (!flush()) return *storage_;
   return {};
+}
+
+bool Applier::cached(const std::string& cls, const ObjectKey& key, CachedObject*& out) {
+  auto it = cache_.find({cls, key});
+  if (it == cache_.end()) {
+    std::optional<Object> obj;
+    if (!take(st_.get_object(cls, key), obj)) return false;
+    it = cache_.emplace(std::make_pair(cls, key), CachedObject{std::move(obj), false}).first;
+  }
+  out = &it->second;
+  return true;
+}
+
+bool Applier::flush() {
+  for (auto& [id, entry] : cache_) {
+    if (!entry.dirty) continue;
+    const bool ok = entry.object ? take(st_.put_object(id.first, id.second, *entry.object))
+                                 : take(st_.erase_object(id.first, id.second));
+    if (!ok) return false;
+  }
+  cache_.clear();
+  return true;
 }
 
 bool Applier::bc(std::string reason) {

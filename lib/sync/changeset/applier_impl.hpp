@@ -117,7 +117,7 @@ class Applier {
   bool is_embedded_class(const std::string& name, bool& out);
   bool resolve_nested(Value* cur, const Path& path, std::size_t i, Target& t);
   bool resolve(Object& top, const ClassSpec& top_cls, const PathPrefix& p, Target& t);
-  // Runs fn on the target of a path instruction and writes the object back.
+  // Runs fn on the target of a path instruction, in the cached object.
   template <class F>
   bool with_target(const PathPrefix& p, F fn) {
     const std::string& name = str(p.table);
@@ -125,13 +125,13 @@ class Applier {
     if (!load_class(name, cls)) return false;
     if (!check_key(name, cls, p.object)) return false;
     const ObjectKey key = to_key(p.object);
-    std::optional<Object> obj;
-    if (!take(st_.get_object(name, key), obj)) return false;
-    if (!obj) return bc("No such object in table '" + name + "'");
+    CachedObject* obj = nullptr;
+    if (!cached(name, key, obj)) return false;
+    if (!obj->object) return bc("No such object in table '" + name + "'");
     Target t;
-    if (!resolve(*obj, cls, p, t)) return false;
-    if (!fn(t)) return false;
-    return take(st_.put_object(name, key, *obj));
+    if (!resolve(*obj->object, cls, p, t)) return false;
+    obj->dirty = true;  // resolve() may already have filled in defaults
+    return fn(t);
   }
 
   // ---- values (section 12.6) ----
@@ -164,8 +164,23 @@ class Applier {
   bool apply(const SetInsert& in);
   bool apply(const SetErase& in);
 
+  // ---- object cache ----
+  // The top-level objects this changeset touches, so that a run of
+  // instructions on one object costs one load and one store, not one each
+  // (a State may be a database, and objects may be large). Instructions that
+  // walk the State directly (EraseColumn, EraseTable) flush first.
+  struct CachedObject {
+    std::optional<Object> object;  // nullopt: does not exist (or was erased)
+    bool dirty = false;
+  };
+  // The entry for an object, loaded from the State on first use.
+  bool cached(const std::string& cls, const ObjectKey& key, CachedObject*& out);
+  // Writes the dirty entries back and empties the cache.
+  bool flush();
+
   State& st_;
   const Changeset& cs_;
+  std::map<std::pair<std::string, ObjectKey>, CachedObject> cache_;
   std::string reason_;
   std::optional<Error> storage_;
 };

@@ -55,7 +55,7 @@ bool Applier::apply(const EraseTable& in) {
       }
     }
   }
-  return take(st_.erase_class(name));
+  return flush() && take(st_.erase_class(name));
 }
 
 bool Applier::apply(const AddColumn& in) {
@@ -158,6 +158,7 @@ bool Applier::apply(const EraseColumn& in) {
   if (col_it == cls.columns.end())
     return bc("property '" + name + "." + field + "' does not exist");
   const ColumnSpec col = col_it->second;
+  if (!flush()) return false;  // the walk below reads objects from the State
 
   std::map<std::string, ClassSpec> specs;
   std::vector<std::string> names;
@@ -212,13 +213,13 @@ bool Applier::apply(const CreateObject& in) {
   if (!load_class(name, cls)) return false;
   if (cls.embedded()) return bc("cannot create an object in embedded table '" + name + "'");
   if (!check_key(name, cls, in.object)) return false;
-  const ObjectKey key = to_key(in.object);
-  bool exists = false;
-  if (!take(st_.has_object(name, key), exists)) return false;
-  if (exists) return true;
-  Object object;
-  if (cls.primary_key) object[cls.primary_key->field] = key_value(key);
-  return take(st_.put_object(name, key, object));
+  CachedObject* obj = nullptr;
+  if (!cached(name, to_key(in.object), obj)) return false;
+  if (obj->object) return true;
+  obj->object.emplace();
+  if (cls.primary_key) (*obj->object)[cls.primary_key->field] = key_value(to_key(in.object));
+  obj->dirty = true;
+  return true;
 }
 
 bool Applier::apply(const EraseObject& in) {
@@ -227,7 +228,13 @@ bool Applier::apply(const EraseObject& in) {
   if (!load_class(name, cls)) return false;
   if (!check_key(name, cls, in.object)) return false;
   // Embedded objects go with their owner; incoming links become unresolved.
-  return take(st_.erase_object(name, to_key(in.object)));
+  CachedObject* obj = nullptr;
+  if (!cached(name, to_key(in.object), obj)) return false;
+  if (obj->object) {
+    obj->object.reset();
+    obj->dirty = true;
+  }
+  return true;
 }
 
 }  // namespace ros::sync::changeset::detail
