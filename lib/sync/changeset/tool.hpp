@@ -32,8 +32,9 @@ struct CheckSummary {
 };
 
 // Checks every X.bin in `dir` that has a sibling X.json, in name order:
-// decode equals X.json (as JSON values); encoding X.json in the layout X.bin
-// used gives X.bin's bytes; applying them in order succeeds. Then the state
+// decode equals X.json (as JSON values); encoding the decoded changeset in
+// the layout X.bin used gives X.bin's bytes; X.json reads back to the same
+// JSON value; applying them in order succeeds. Then the state
 // must equal `final_state` if given, else dir/final-state.json if present
 // (one more item). Writes a line per failure and "N passed, M failed".
 // Fails (Error) only when the folder cannot be read.
