@@ -1,13 +1,17 @@
 #include "admin/store.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <map>
+#include <set>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "admin/password.hpp"
+#include "storage/realm_path.hpp"
 
 namespace ros::admin {
 namespace {
@@ -42,8 +46,42 @@ const std::vector<Migration>& migrations() {
           ")",
           "CREATE INDEX revoked_refresh_tokens_by_expiry ON revoked_refresh_tokens(expires_at)",
       }},
+      // 1 -> 2: permissions (per user and per Realm default) and offers.
+      {{
+          // grantee: a user id, or '*' for the Realm's default. user_id is
+          // the same id (NULL for '*'), so that removing the user removes the
+          // row while '*' rows stay. A row always grants something.
+          "CREATE TABLE permissions ("
+          "  realm_path TEXT NOT NULL,"
+          "  grantee TEXT NOT NULL,"
+          "  user_id TEXT REFERENCES users(id) ON DELETE CASCADE,"
+          "  may_read INTEGER NOT NULL,"
+          "  may_write INTEGER NOT NULL,"
+          "  may_manage INTEGER NOT NULL,"
+          "  PRIMARY KEY (realm_path, grantee),"
+          "  CHECK ((grantee = '*' AND user_id IS NULL) OR grantee = user_id),"
+          "  CHECK (may_read IN (0, 1) AND may_write IN (0, 1) AND may_manage IN (0, 1)),"
+          "  CHECK (may_read = 1 OR (may_write = 0 AND may_manage = 0)),"
+          "  CHECK (may_read + may_write + may_manage > 0)"
+          ") WITHOUT ROWID",
+          "CREATE INDEX permissions_by_user ON permissions(user_id)",
+          "CREATE INDEX permissions_by_grantee ON permissions(grantee, realm_path)",
+          "CREATE TABLE offers ("
+          "  token TEXT PRIMARY KEY NOT NULL,"  // 32 lowercase hex
+          "  realm_path TEXT NOT NULL,"
+          "  may_read INTEGER NOT NULL,"
+          "  may_write INTEGER NOT NULL,"
+          "  may_manage INTEGER NOT NULL,"
+          "  created_by TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+          "  created_at INTEGER NOT NULL,"
+          "  expires_at INTEGER,"  // NULL: never
+          "  revoked INTEGER NOT NULL DEFAULT 0,"
+          "  CHECK (may_read = 1 AND may_write IN (0, 1) AND may_manage IN (0, 1))"
+          ")",
+          "CREATE INDEX offers_by_creator ON offers(created_by)",
+      }},
   };
-  static_assert(kSchemaVersion == 1, "add a migration with the new version");
+  static_assert(kSchemaVersion == 2, "add a migration with the new version");
   return list;
 }
 
@@ -93,14 +131,34 @@ bool looks_like_id(std::string_view s) {
   return true;
 }
 
-Result<std::string> new_user_id() {
+Result<std::string> random_hex_id(const char* what) {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof bytes) != 1) {
     ERR_clear_error();
-    return make_error(Errc::internal, "cannot get random bytes for a user id");
+    return make_error(Errc::internal, std::string("cannot get random bytes for ") + what);
   }
   return hex(bytes, sizeof bytes);
 }
+
+Result<std::string> new_user_id() { return random_hex_id("a user id"); }
+
+// "2026-11-26T14:00:00Z".
+std::string iso_time(std::int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  if (gmtime_r(&t, &tm) == nullptr) return std::to_string(seconds);
+  char buffer[32];
+  std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return n ? std::string(buffer, n) : std::to_string(seconds);
+}
+
+// A resolved Realm path, validated again: resolve_realm_path without a user
+// refuses "~", so a valid path resolves to itself.
+Result<std::string> check_path(std::string_view path) {
+  return storage::resolve_realm_path(path, "");
+}
+
+std::int64_t flag(bool b) { return b ? 1 : 0; }
 
 Result<std::string> token_digest(std::string_view token) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -209,6 +267,10 @@ Result<void> validate_username(std::string_view username) {
   }
   if (username.front() == ' ' || username.back() == ' ') {
     return make_error(Errc::invalid_argument, "username must not begin or end with a space");
+  }
+  if (username == kDefaultGrantee) {
+    return make_error(Errc::invalid_argument,
+                      "username must not be '*' (it names a Realm's default permissions)");
   }
   return {};
 }
@@ -589,6 +651,376 @@ Result<std::int64_t> AdminStore::purge_expired_revocations(std::int64_t now) {
   stmt->bind(1, now);
   if (auto r = stmt->run(); !r) return r.error();
   return static_cast<std::int64_t>(sqlite3_changes64(db_.get()));
+}
+
+// --- Permissions -------------------------------------------------------------
+
+Result<std::string> AdminStore::require_grantee_locked(std::string_view user) {
+  if (user == kDefaultGrantee) return std::string(kDefaultGrantee);
+  return require_user_locked(user);
+}
+
+Result<std::optional<Rights>> AdminStore::stored_rights_locked(std::string_view path,
+                                                               std::string_view grantee) {
+  auto stmt = sql::Statement::prepare(
+      db_.get(),
+      "SELECT may_read, may_write, may_manage FROM permissions "
+      "WHERE realm_path = ?1 AND grantee = ?2");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, path).bind(2, grantee);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Rights>{};
+  return std::optional<Rights>(Rights{stmt->int64(0) != 0, stmt->int64(1) != 0,
+                                      stmt->int64(2) != 0});
+}
+
+Result<Rights> AdminStore::rights_of_locked(const User& user, std::string_view path) {
+  auto own = stored_rights_locked(path, user.id);
+  if (!own) return own.error();
+  auto fallback = stored_rights_locked(path, kDefaultGrantee);
+  if (!fallback) return fallback.error();
+  return effective_rights(user, path, *own, *fallback);
+}
+
+Result<void> AdminStore::store_rights_locked(std::string_view path, std::string_view grantee,
+                                             Rights rights) {
+  if (rights.none()) {
+    auto stmt = sql::Statement::prepare(
+        db_.get(), "DELETE FROM permissions WHERE realm_path = ?1 AND grantee = ?2");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, path).bind(2, grantee);
+    return stmt->run();
+  }
+  auto stmt = sql::Statement::prepare(
+      db_.get(),
+      "INSERT INTO permissions (realm_path, grantee, user_id, may_read, may_write, may_manage) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+      "ON CONFLICT (realm_path, grantee) DO UPDATE SET may_read = excluded.may_read, "
+      "may_write = excluded.may_write, may_manage = excluded.may_manage");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, path).bind(2, grantee);
+  if (grantee == kDefaultGrantee) {
+    stmt->bind_null(3);
+  } else {
+    stmt->bind(3, grantee);
+  }
+  stmt->bind(4, flag(rights.read)).bind(5, flag(rights.write)).bind(6, flag(rights.manage));
+  return stmt->run();
+}
+
+Result<PermissionEntry> AdminStore::entry_locked(std::string path, std::string grantee,
+                                                 Rights rights) {
+  PermissionEntry entry{std::move(path), std::move(grantee), std::nullopt, rights};
+  if (entry.user_id != kDefaultGrantee) {
+    auto user = load_user_locked(entry.user_id);
+    if (!user) return user.error();
+    if (*user) entry.username = (*user)->username();
+  }
+  return entry;
+}
+
+Result<PermissionEntry> AdminStore::change_locked(std::string_view path, std::string_view grantee,
+                                                  RightsChange change, bool revoke) {
+  auto current = stored_rights_locked(path, grantee);
+  if (!current) return current.error();
+  Rights before = current->value_or(Rights{});
+  Rights after;
+  if (revoke) {
+    after = apply_revoke(before, change);
+  } else {
+    auto granted = apply_grant(before, change);
+    if (!granted) return granted.error();
+    after = *granted;
+  }
+  if (after != before || (current->has_value() && after.none())) {
+    if (auto r = store_rights_locked(path, grantee, after); !r) return r.error();
+  }
+  return entry_locked(std::string(path), std::string(grantee), after);
+}
+
+Result<PermissionEntry> AdminStore::change(std::string_view path, std::string_view user,
+                                           RightsChange change, bool revoke) {
+  auto checked = check_path(path);
+  if (!checked) return checked.error();
+  std::lock_guard lock(mutex_);
+  sql::Transaction tx(db_.get());
+  if (!tx.begun()) return tx.begun().error();
+  auto grantee = require_grantee_locked(user);
+  if (!grantee) return grantee.error();
+  auto entry = change_locked(*checked, *grantee, change, revoke);
+  if (!entry) return entry.error();
+  if (auto r = tx.commit(); !r) return r.error();
+  return entry;
+}
+
+Result<Rights> AdminStore::rights_of(const User& user, std::string_view resolved_path) {
+  auto checked = check_path(resolved_path);
+  if (!checked) return checked.error();
+  std::lock_guard lock(mutex_);
+  return rights_of_locked(user, *checked);
+}
+
+Result<PermissionEntry> AdminStore::grant(std::string_view resolved_path, std::string_view user,
+                                          RightsChange change) {
+  return this->change(resolved_path, user, change, false);
+}
+
+Result<PermissionEntry> AdminStore::revoke(std::string_view resolved_path, std::string_view user,
+                                           RightsChange change) {
+  return this->change(resolved_path, user, change, true);
+}
+
+namespace {
+
+// Reads every row of `stmt` (realm_path, grantee, username or NULL, read,
+// write, manage) into entries.
+Result<std::vector<PermissionEntry>> read_entries(sql::Statement& stmt) {
+  std::vector<PermissionEntry> entries;
+  for (;;) {
+    auto more = stmt.step();
+    if (!more) return more.error();
+    if (!*more) break;
+    PermissionEntry entry;
+    entry.realm_path = stmt.text(0);
+    entry.user_id = stmt.text(1);
+    if (!stmt.is_null(2)) entry.username = stmt.text(2);
+    entry.rights = {stmt.int64(3) != 0, stmt.int64(4) != 0, stmt.int64(5) != 0};
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+constexpr std::string_view kEntryColumns =
+    "SELECT p.realm_path, p.grantee, i.provider_id, p.may_read, p.may_write, p.may_manage "
+    "FROM permissions p LEFT JOIN identities i "
+    "ON i.user_id = p.user_id AND i.provider = 'password' ";
+
+}  // namespace
+
+Result<std::vector<PermissionEntry>> AdminStore::permissions_of_realm(
+    std::string_view resolved_path) {
+  auto checked = check_path(resolved_path);
+  if (!checked) return checked.error();
+  std::lock_guard lock(mutex_);
+  auto stmt = sql::Statement::prepare(
+      db_.get(), std::string(kEntryColumns) +
+                     "WHERE p.realm_path = ?1 "
+                     "ORDER BY p.grantee <> '*', coalesce(i.provider_id, p.grantee), p.grantee");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, *checked);
+  return read_entries(*stmt);
+}
+
+Result<std::vector<PermissionEntry>> AdminStore::permissions_of_user(std::string_view user) {
+  std::lock_guard lock(mutex_);
+  auto grantee = require_grantee_locked(user);
+  if (!grantee) return grantee.error();
+  auto stmt = sql::Statement::prepare(
+      db_.get(), std::string(kEntryColumns) + "WHERE p.grantee = ?1 ORDER BY p.realm_path");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, *grantee);
+  return read_entries(*stmt);
+}
+
+Result<std::vector<PermissionEntry>> AdminStore::change_all_owned(
+    const User& changer, std::string_view user, RightsChange change, bool revoke,
+    const std::vector<std::string>& known) {
+  std::set<std::string> paths;
+  for (const auto& path : known) {
+    auto checked = check_path(path);
+    if (!checked) return checked.error();
+    if (storage::realm_owner(*checked) == changer.id) paths.insert(std::move(*checked));
+  }
+  std::lock_guard lock(mutex_);
+  sql::Transaction tx(db_.get());
+  if (!tx.begun()) return tx.begun().error();
+  auto grantee = require_grantee_locked(user);
+  if (!grantee) return grantee.error();
+  // Paths "/<id>/..." sort between "/<id>/" and "/<id>0"; realm_owner() then
+  // confirms each (the id has no LIKE metacharacters, but a range is exact).
+  auto stmt = sql::Statement::prepare(
+      db_.get(),
+      "SELECT DISTINCT realm_path FROM permissions WHERE realm_path > ?1 AND realm_path < ?2");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, "/" + changer.id + "/").bind(2, "/" + changer.id + "0");
+  for (;;) {
+    auto more = stmt->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    auto path = stmt->text(0);
+    if (storage::realm_owner(path) == changer.id) paths.insert(std::move(path));
+  }
+  std::vector<PermissionEntry> entries;
+  for (const auto& path : paths) {
+    auto entry = change_locked(path, *grantee, change, revoke);
+    if (!entry) return entry.error();
+    entries.push_back(std::move(*entry));
+  }
+  if (auto r = tx.commit(); !r) return r.error();
+  return entries;
+}
+
+Result<std::vector<PermissionEntry>> AdminStore::grant_all_owned(
+    const User& changer, std::string_view user, RightsChange change,
+    const std::vector<std::string>& known_paths) {
+  return change_all_owned(changer, user, change, false, known_paths);
+}
+
+Result<std::vector<PermissionEntry>> AdminStore::revoke_all_owned(
+    const User& changer, std::string_view user, RightsChange change,
+    const std::vector<std::string>& known_paths) {
+  return change_all_owned(changer, user, change, true, known_paths);
+}
+
+// --- Offers ------------------------------------------------------------------
+
+namespace {
+
+Error no_offer(std::string_view token) {
+  return make_error(Errc::not_found, "no offer " + quote(token));
+}
+
+constexpr std::string_view kOfferColumns =
+    "SELECT token, realm_path, may_read, may_write, may_manage, created_by, created_at, "
+    "expires_at, revoked FROM offers ";
+
+Offer read_offer(const sql::Statement& stmt) {
+  Offer offer;
+  offer.token = stmt.text(0);
+  offer.realm_path = stmt.text(1);
+  offer.rights = {stmt.int64(2) != 0, stmt.int64(3) != 0, stmt.int64(4) != 0};
+  offer.created_by = stmt.text(5);
+  offer.created_at = stmt.int64(6);
+  if (!stmt.is_null(7)) offer.expires_at = stmt.int64(7);
+  offer.revoked = stmt.int64(8) != 0;
+  return offer;
+}
+
+}  // namespace
+
+Result<Offer> AdminStore::create_offer(const User& creator, std::string_view resolved_path,
+                                       Rights rights, std::optional<std::int64_t> expires_at,
+                                       std::int64_t now) {
+  auto checked = check_path(resolved_path);
+  if (!checked) return checked.error();
+  if (auto r = validate_rights(rights); !r) return r.error();
+  if (!rights.read) {
+    return make_error(Errc::invalid_argument, "an offer must grant at least read");
+  }
+  if (expires_at && *expires_at <= now) {
+    return make_error(Errc::invalid_argument, "the offer's expiry must be in the future");
+  }
+  auto token = random_hex_id("an offer token");
+  if (!token) return token.error();
+
+  std::lock_guard lock(mutex_);
+  sql::Transaction tx(db_.get());
+  if (!tx.begun()) return tx.begun().error();
+  auto have = rights_of_locked(creator, *checked);
+  if (!have) return have.error();
+  if (!have->manage) {
+    return make_error(Errc::permission_denied,
+                      "you need manage rights on " + quote(*checked) + " to offer it");
+  }
+  Offer offer{std::move(*token), std::move(*checked), rights, creator.id, now, expires_at, false};
+  auto stmt = sql::Statement::prepare(
+      db_.get(),
+      "INSERT INTO offers (token, realm_path, may_read, may_write, may_manage, created_by, "
+      "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, offer.token)
+      .bind(2, offer.realm_path)
+      .bind(3, flag(rights.read))
+      .bind(4, flag(rights.write))
+      .bind(5, flag(rights.manage))
+      .bind(6, offer.created_by)
+      .bind(7, now);
+  if (expires_at) {
+    stmt->bind(8, *expires_at);
+  } else {
+    stmt->bind_null(8);
+  }
+  if (auto r = stmt->run(); !r) {
+    // The only foreign key: the creator's row.
+    return r.error().code == Errc::conflict ? not_found(creator.id) : r.error();
+  }
+  if (auto r = tx.commit(); !r) return r.error();
+  return offer;
+}
+
+Result<std::vector<Offer>> AdminStore::list_offers(std::optional<std::string> created_by) {
+  std::lock_guard lock(mutex_);
+  std::optional<std::string> creator_id;
+  if (created_by) {
+    auto id = require_user_locked(*created_by);
+    if (!id) return id.error();
+    creator_id = std::move(*id);
+  }
+  auto stmt = sql::Statement::prepare(
+      db_.get(), std::string(kOfferColumns) +
+                     "WHERE ?1 IS NULL OR created_by = ?1 ORDER BY created_at, token");
+  if (!stmt) return stmt.error();
+  if (creator_id) {
+    stmt->bind(1, *creator_id);
+  } else {
+    stmt->bind_null(1);
+  }
+  std::vector<Offer> offers;
+  for (;;) {
+    auto more = stmt->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    offers.push_back(read_offer(*stmt));
+  }
+  return offers;
+}
+
+Result<void> AdminStore::revoke_offer(std::string_view token) {
+  std::lock_guard lock(mutex_);
+  auto stmt = sql::Statement::prepare(db_.get(), "UPDATE offers SET revoked = 1 WHERE token = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, token);
+  if (auto r = stmt->run(); !r) return r.error();
+  if (sqlite3_changes(db_.get()) != 1) return no_offer(token);
+  return {};
+}
+
+Result<PermissionEntry> AdminStore::accept_offer(std::string_view token, const User& user,
+                                                 std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  sql::Transaction tx(db_.get());
+  if (!tx.begun()) return tx.begun().error();
+  auto stmt = sql::Statement::prepare(db_.get(), std::string(kOfferColumns) + "WHERE token = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, token);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!*row) return no_offer(token);
+  Offer offer = read_offer(*stmt);
+  if (offer.revoked) return make_error(Errc::conflict, "offer was revoked");
+  if (offer.expires_at && now >= *offer.expires_at) {
+    return make_error(Errc::conflict, "offer expired at " + iso_time(*offer.expires_at));
+  }
+  auto creator = load_user_locked(offer.created_by);
+  if (!creator) return creator.error();
+  bool creator_may = false;
+  if (*creator) {
+    auto have = rights_of_locked(**creator, offer.realm_path);
+    if (!have) return have.error();
+    creator_may = have->manage;
+  }
+  if (!creator_may) {
+    return make_error(Errc::conflict, "offer is no longer valid: its creator has lost manage "
+                                      "rights on " + quote(offer.realm_path));
+  }
+  // The accepting user must still exist (the grant's foreign key).
+  auto accepter = require_user_locked(user.id);
+  if (!accepter) return accepter.error();
+  auto entry = change_locked(offer.realm_path, *accepter, additive_change(offer.rights), false);
+  if (!entry) return entry.error();
+  if (auto r = tx.commit(); !r) return r.error();
+  return entry;
 }
 
 }  // namespace ros::admin
