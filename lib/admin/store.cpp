@@ -733,7 +733,7 @@ Result<PermissionEntry> AdminStore::change_locked(std::string_view path, std::st
     if (!granted) return granted.error();
     after = *granted;
   }
-  if (after != before || (current->has_value() && after.none())) {
+  if (after != before) {  // a stored row always grants something, so none deletes it
     if (auto r = store_rights_locked(path, grantee, after); !r) return r.error();
   }
   return entry_locked(std::string(path), std::string(grantee), after);

@@ -1,6 +1,6 @@
 // AdminStore: the admin database <root>/admin.db (design.md, "Data directory"):
 // users, their identities, password hashes, the admin flag, and revoked
-// refresh tokens.
+// refresh tokens; Realm permissions and offers.
 //
 // Permissions (schema version 2, issue 4; the model is in permissions.hpp):
 // one row per (Realm path, grantee), the grantee a user id or "*" for the
@@ -27,14 +27,21 @@
 // creation time, and identities (provider, provider_id), unique per pair. A
 // password user has the identity ("password", <username>); usernames are
 // case-sensitive, 1-128 characters of UTF-8 without control characters and
-// without leading or trailing spaces. Passwords are 1-1024 bytes.
+// without leading or trailing spaces, and not "*" (which names a Realm's
+// default entry). Passwords are 1-1024 bytes.
 //
 // Methods that take `user` accept a user id or a username; an id is tried
 // first. Every error carries a message that can be shown to a user as is,
 // e.g. "user 'alice' already exists", "no user 'bob'".
 //
 // Not errors: revoking a token twice (the later expiry wins); purging when
-// nothing has expired; set_admin to the current value.
+// nothing has expired; set_admin to the current value; granting a right
+// already held or revoking one not held (the entry is returned unchanged);
+// revoking an offer twice; rights_of() on a Realm nobody has named.
+//
+// Each permission change reads and writes in one BEGIN IMMEDIATE
+// transaction, so concurrent changes, also from other processes, never lose
+// one another's flags.
 //
 // Thread safety: one connection, guarded by `mutex_`; every public method may
 // be called from any thread. Password hashing (about 50 ms, password.hpp)

@@ -1,5 +1,7 @@
 // AdminStore's permissions and offers (schema version 2).
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
@@ -554,4 +556,28 @@ TEST_CASE("permissions: a version-1 file migrates to version 2 with its users", 
   CHECK(*store->rights_of(*old, "/catalog") == kR);
   auto offer = store->create_offer(*old, "/" + old->id + "/x", kR, std::nullopt, kNow);
   CHECK(offer.ok());
+}
+
+TEST_CASE("permissions: concurrent changes from two connections lose no flag", "[admin]") {
+  Fixture f;
+  auto other = open_or_throw(f.file);  // as another process would
+  constexpr int kPaths = 20;
+  auto path = [](int i) { return "/shared-" + std::to_string(i); };
+  for (int i = 0; i < kPaths; ++i) REQUIRE(f.store->grant(path(i), "bob", kRead).ok());
+
+  std::atomic<int> failures{0};
+  std::thread writer([&] {
+    for (int i = 0; i < kPaths; ++i) {
+      if (!f.store->grant(path(i), "bob", kWrite).ok()) ++failures;
+    }
+  });
+  std::thread manager([&] {
+    for (int i = 0; i < kPaths; ++i) {
+      if (!other->grant(path(i), "bob", kManage).ok()) ++failures;
+    }
+  });
+  writer.join();
+  manager.join();
+  CHECK(failures == 0);
+  for (int i = 0; i < kPaths; ++i) CHECK(f.rights(f.bob, path(i)) == kAll);
 }
