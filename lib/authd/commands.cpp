@@ -37,12 +37,6 @@ std::optional<control::Command> command_for(const CommandOptions& o, std::string
   return c;
 }
 
-int run(const CommandOptions& o, std::string op, json args, const control::Render& render) {
-  int status = 0;
-  auto command = command_for(o, std::move(op), std::move(args), status);
-  if (!command) return status;
-  return control::run_command(*command, render);
-}
 
 std::string date_of(std::int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
@@ -79,7 +73,20 @@ int password_error(const CommandOptions& o, const Error& e) {
   return control::kExitRefused;
 }
 
+int run(const CommandOptions& o, std::string op, json args, const control::Render& render) {
+  return run_op(o, std::move(op), std::move(args), render);
+}
+
 }  // namespace
+
+int run_op(const CommandOptions& o, std::string op, json args, const control::Render& render,
+           bool stream) {
+  int status = 0;
+  auto command = command_for(o, std::move(op), std::move(args), status);
+  if (!command) return status;
+  return stream ? control::run_stream_command(*command, render)
+                : control::run_command(*command, render);
+}
 
 int user_add(const CommandOptions& o, const std::string& username, bool admin, bool password_stdin) {
   auto password = new_password(password_stdin);

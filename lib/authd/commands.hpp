@@ -7,7 +7,10 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "config/loader.hpp"
+#include "control/command.hpp"
 
 namespace ros::authd {
 
@@ -17,6 +20,11 @@ struct CommandOptions {
   bool json = false;          // --json
   bool quiet = false;         // -q
 };
+
+// Runs `op` with `args` on ros-authd (a stream op when `stream`), printing
+// results with `render` or, with --json, raw. The exit status.
+int run_op(const CommandOptions& o, std::string op, nlohmann::json args,
+           const control::Render& render, bool stream = false);
 
 int user_add(const CommandOptions& o, const std::string& username, bool admin, bool password_stdin);
 int user_list(const CommandOptions& o);
@@ -30,5 +38,25 @@ int token_admin(const CommandOptions& o);
 int token_mint(const CommandOptions& o, const std::string& user, const std::optional<std::string>& path,
                const std::optional<std::string>& access, const std::optional<std::int64_t>& expires);
 int token_inspect(const CommandOptions& o, const std::string& token);
+
+// ros-perm. `rights` holds the flags given (--read, --write, --manage);
+// `owner` is the user whose Realms "*" means and whose id "~" is.
+struct RightsFlags {
+  bool read = false, write = false, manage = false;
+  bool any() const { return read || write || manage; }
+};
+int perm_grant(const CommandOptions& o, const std::string& user, const std::string& realm,
+               RightsFlags rights, const std::optional<std::string>& owner);
+int perm_revoke(const CommandOptions& o, const std::string& user, const std::string& realm,
+                RightsFlags rights, const std::optional<std::string>& owner);
+int perm_show(const CommandOptions& o, const std::string& realm, const std::optional<std::string>& owner);
+int perm_list(const CommandOptions& o, const std::optional<std::string>& user);
+// `expires`: a duration ("3600", "7d"); `as`: the offering user.
+int offer_create(const CommandOptions& o, const std::string& realm, RightsFlags rights,
+                 const std::optional<std::string>& expires, const std::optional<std::string>& as);
+int offer_list(const CommandOptions& o, const std::optional<std::string>& as);
+int offer_revoke(const CommandOptions& o, const std::string& token);
+int offer_accept(const CommandOptions& o, const std::string& token, const std::string& user);
+int perm_watch(const CommandOptions& o);
 
 }  // namespace ros::authd

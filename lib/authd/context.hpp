@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/store.hpp"
+#include "authd/change_feed.hpp"
 #include "auth/token.hpp"
 #include "config/config.hpp"
 #include "http/failure_limiter.hpp"
@@ -35,6 +36,7 @@ struct Context {
   const auth::TokenVerifier verifier;
   http::Metrics metrics;
   http::FailureLimiter failed_logins;
+  ChangeFeed changes;  // the perm.changed stream
   // Unix seconds; replaceable in tests.
   std::function<std::int64_t()> now;
 

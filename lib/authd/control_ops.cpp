@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "auth/mint.hpp"
+#include "authd/perm_ops.hpp"
 #include "storage/realm_path.hpp"
 
 namespace ros::authd {
@@ -114,7 +115,7 @@ Result<std::string> write_admin_token(Context& ctx) {
 
 std::vector<control::Op> control_ops(Context& ctx) {
   Context* c = &ctx;
-  return {
+  std::vector<control::Op> ops = {
       {"user.add", Access::write,
        {{"username", ArgType::string}, {"password", ArgType::string},
         {"admin", ArgType::boolean, false}},
@@ -140,6 +141,8 @@ std::vector<control::Op> control_ops(Context& ctx) {
          auto user = c->store.find_user(r.string_arg("user"));
          if (!user) return user.error();
          if (auto removed = c->store.remove_user(user->id); !removed) return removed.error();
+         c->changes.publish({{"event", "user_removed"}, {"user", user->id}, {"realm", nullptr},
+                             {"rights", nullptr}});
          return json{{"removed", user->id}};
        }},
       {"user.passwd", Access::write, {{"user", ArgType::string}, {"password", ArgType::string}},
@@ -154,7 +157,11 @@ std::vector<control::Op> control_ops(Context& ctx) {
          if (auto done = c->store.set_admin(r.string_arg("user"), r.arg("grant")->get<bool>()); !done) {
            return done.error();
          }
-         return user_result(c->store.find_user(r.string_arg("user")));
+         auto user = c->store.find_user(r.string_arg("user"));
+         if (!user) return user.error();
+         c->changes.publish({{"event", "admin_changed"}, {"user", user->id}, {"realm", nullptr},
+                             {"rights", nullptr}, {"is_admin", user->is_admin}});
+         return user_json(*user);
        }},
       {"token.admin", Access::read, {},
        [c](const Request&) -> Result<json> {
@@ -170,6 +177,8 @@ std::vector<control::Op> control_ops(Context& ctx) {
       {"token.inspect", Access::read, {{"token", ArgType::string}},
        [c](const Request& r) { return token_inspect(*c, r); }},
   };
+  for (auto& op : permission_ops(ctx)) ops.push_back(std::move(op));
+  return ops;
 }
 
 }  // namespace ros::authd

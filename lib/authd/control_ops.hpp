@@ -10,6 +10,7 @@
 //   token.admin  {}                                -> {"token", "token_data", "path"}
 //   token.mint   {user, path?, access?, expires?}  -> {"token", "token_data"}
 //   token.inspect {token}                          -> {"token_data", "valid", "error"?}
+//   perm.*, offer.*, perm.changed                  -> see perm_ops.hpp
 //
 // `user` is a user id or a username. A user is
 // {"id","username","is_admin","created_at","identities":[...]}.

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <limits>
 
+#include "admin/permissions.hpp"
 #include "auth/mint.hpp"
+#include "authd/perm_ops.hpp"
 #include "http/problem.hpp"
 #include "log/logger.hpp"
 #include "storage/realm_path.hpp"
@@ -123,14 +125,58 @@ http::Response login_password(Context& ctx, const http::Request& req, const json
                              {"user", user_summary(*user)}});
 }
 
-// The rights `user` has on `path` (resolved): all for its owner and for
-// admins, none otherwise (permissions for others come with ros-perm).
-std::vector<std::string> rights_on(const admin::User& user, const std::string& path) {
-  if (user.is_admin || storage::realm_owner(path) == user.id) {
-    return {std::string(auth::kAccessDownload), std::string(auth::kAccessUpload),
-            std::string(auth::kAccessManage)};
+// The user a refresh token proves, or nullopt with `error` set (401 for a
+// bad, expired, revoked or wrong-kind token; 403 for a user that is gone).
+std::optional<admin::User> authenticate(Context& ctx, const std::string& token,
+                                        http::Response& error) {
+  auto claims = ctx.verifier.verify(token, ctx.now());
+  if (!claims) {
+    error = fail(ctx, "invalid_token", problems::kExpiredToken, claims.error().message);
+    return std::nullopt;
   }
-  return {};
+  if (!auth::is_refresh_token(*claims)) {
+    error = fail(ctx, "invalid_token", problems::kExpiredToken, "the token is not a refresh token");
+    return std::nullopt;
+  }
+  auto revoked = ctx.store.is_refresh_token_revoked(token);
+  if (!revoked) {
+    log::error("checking a revocation failed: ", revoked.error().message);
+    error = fail(ctx, "internal", problems::kInternal, "");
+    return std::nullopt;
+  }
+  if (*revoked) {
+    error = fail(ctx, "revoked", problems::kExpiredToken, "the refresh token was revoked");
+    return std::nullopt;
+  }
+  auto user = ctx.store.find_user(claims->identity);
+  if (!user) {
+    if (user.error().code == Errc::not_found) {
+      error = fail(ctx, "unknown_user", problems::kAccessDenied, "the user no longer exists");
+    } else {
+      log::error("looking up a user failed: ", user.error().message);
+      error = fail(ctx, "internal", problems::kInternal, "");
+    }
+    return std::nullopt;
+  }
+  return std::move(*user);
+}
+
+// The response for a store error: client mistakes as 400/403/404/409,
+// the rest as 500 (logged, not shown).
+http::Response store_failure(Context& ctx, const Error& e) {
+  switch (e.code) {
+    case Errc::invalid_argument:
+      return fail(ctx, "bad_request", problems::kInvalidParameters, e.message);
+    case Errc::permission_denied:
+      return fail(ctx, "no_access", problems::kAccessDenied, e.message);
+    case Errc::not_found:
+      return fail(ctx, "not_found", problems::kNotFound, e.message);
+    case Errc::conflict:
+      return fail(ctx, "conflict", problems::kExpiredOffer, e.message);
+    default:
+      log::error("admin store: ", e.message);
+      return fail(ctx, "internal", problems::kInternal, "");
+  }
 }
 
 http::Response access_token(Context& ctx, const json& body) {
@@ -152,36 +198,20 @@ http::Response access_token(Context& ctx, const json& body) {
     app_id = it->get<std::string>();
   }
 
-  auto claims = ctx.verifier.verify(*token, ctx.now());
-  if (!claims) return fail(ctx, "invalid_token", problems::kExpiredToken, claims.error().message);
-  if (!auth::is_refresh_token(*claims)) {
-    return fail(ctx, "invalid_token", problems::kExpiredToken, "the token is not a refresh token");
-  }
-  auto revoked = ctx.store.is_refresh_token_revoked(*token);
-  if (!revoked) {
-    log::error("checking a revocation failed: ", revoked.error().message);
-    return fail(ctx, "internal", problems::kInternal, "");
-  }
-  if (*revoked) return fail(ctx, "revoked", problems::kExpiredToken, "the refresh token was revoked");
-  auto user = ctx.store.find_user(claims->identity);
-  if (!user) {
-    if (user.error().code == Errc::not_found) {
-      return fail(ctx, "unknown_user", problems::kAccessDenied, "the user no longer exists");
-    }
-    log::error("looking up a user failed: ", user.error().message);
-    return fail(ctx, "internal", problems::kInternal, "");
-  }
+  auto user = authenticate(ctx, *token, error);
+  if (!user) return error;
 
   auth::TokenClaims access;
   if (path) {
     auto resolved = storage::resolve_realm_path(*path, user->id);
     if (!resolved) return fail(ctx, "bad_request", problems::kInvalidParameters, resolved.error().message);
-    auto rights = rights_on(*user, *resolved);
-    if (std::find(rights.begin(), rights.end(), auth::kAccessDownload) == rights.end()) {
+    auto rights = ctx.store.rights_of(*user, *resolved);
+    if (!rights) return store_failure(ctx, rights.error());
+    if (!rights->read) {
       return fail(ctx, "no_access", problems::kAccessDenied,
                   "no read access to '" + *resolved + "'");
     }
-    access = auth::access_claims(user->id, *resolved, std::move(rights), ctx.now(),
+    access = auth::access_claims(user->id, *resolved, admin::access_list(*rights), ctx.now(),
                                  ctx.config.tokens.access_lifetime);
   } else {
     // Path-less: identity and expiry; ros-syncd decides each BIND.
@@ -256,6 +286,97 @@ http::Response post_revoke(Context& ctx, const http::Request& req) {
   return json_response(200, {{"revoked", true}});
 }
 
+// The refresh token of a request: "Authorization: Bearer <token>", or the
+// bare token as the original server's clients sent it.
+std::string bearer_token(const http::Request& req) {
+  std::string value = req.header("authorization");
+  if (value.rfind("Bearer ", 0) == 0) value = value.substr(7);
+  return value;
+}
+
+std::optional<admin::User> authenticated_user(Context& ctx, const http::Request& req,
+                                              http::Response& error) {
+  std::string token = bearer_token(req);
+  if (token.empty()) {
+    error = fail(ctx, "invalid_token", problems::kExpiredToken,
+                 "send a refresh token in the Authorization header");
+    return std::nullopt;
+  }
+  return authenticate(ctx, token, error);
+}
+
+json offer_reply(const admin::Offer& offer) {
+  json out = offer_json(offer);
+  out["realmPath"] = offer.realm_path;  // the original server's name
+  return out;
+}
+
+// POST /permissions/offers {"realmPath", "accessLevel": read|write|admin, or
+// "read"/"write"/"manage" flags, "expiresAt": Unix seconds}
+http::Response create_offer(Context& ctx, const http::Request& req) {
+  http::Response error;
+  auto user = authenticated_user(ctx, req, error);
+  if (!user) return error;
+  auto body = body_object(ctx, req, error);
+  if (!body) return error;
+  const char* path_key = body->contains("realmPath") ? "realmPath" : "path";
+  auto path = string_field(*body, path_key, "", error, ctx);
+  if (!path) return error;
+  auto resolved = storage::resolve_realm_path(*path, user->id);
+  if (!resolved) return fail(ctx, "bad_request", problems::kInvalidParameters, resolved.error().message);
+
+  admin::Rights rights;
+  if (auto level = body->find("accessLevel"); level != body->end()) {
+    std::string name = level->is_string() ? level->get<std::string>() : "";
+    if (name == "read") rights = {true, false, false};
+    else if (name == "write") rights = {true, true, false};
+    else if (name == "admin") rights = admin::Rights::all();
+    else return fail(ctx, "bad_request", problems::kInvalidParameters,
+                     "'accessLevel' must be \"read\", \"write\" or \"admin\"");
+  } else {
+    for (auto [key, flag] : {std::pair{"read", &rights.read}, std::pair{"write", &rights.write},
+                             std::pair{"manage", &rights.manage}}) {
+      auto it = body->find(key);
+      if (it == body->end() || it->is_null()) continue;
+      if (!it->is_boolean()) {
+        return fail(ctx, "bad_request", problems::kInvalidParameters,
+                    std::string("'") + key + "' must be true or false");
+      }
+      *flag = it->get<bool>();
+    }
+  }
+  std::optional<std::int64_t> expires_at;
+  if (auto it = body->find("expiresAt"); it != body->end() && !it->is_null()) {
+    if (!it->is_number_integer()) {
+      return fail(ctx, "bad_request", problems::kInvalidParameters,
+                  "'expiresAt' must be a Unix time in seconds");
+    }
+    expires_at = it->get<std::int64_t>();
+  }
+  auto offer = ctx.store.create_offer(*user, *resolved, rights, expires_at, ctx.now());
+  if (!offer) return store_failure(ctx, offer.error());
+  log::info("user ", user->id, " offered ", *resolved, " from ", req.peer);
+  return json_response(201, offer_reply(*offer));
+}
+
+// POST /permissions/offers/<token>/accept
+http::Response accept_offer(Context& ctx, const http::Request& req, const std::string& token) {
+  http::Response error;
+  auto user = authenticated_user(ctx, req, error);
+  if (!user) return error;
+  auto entry = ctx.store.accept_offer(token, *user, ctx.now());
+  if (!entry) return store_failure(ctx, entry.error());
+  ctx.changes.publish({{"event", "offer_accepted"},
+                       {"user", entry->user_id},
+                       {"realm", entry->realm_path},
+                       {"rights", {{"read", entry->rights.read},
+                                   {"write", entry->rights.write},
+                                   {"manage", entry->rights.manage}}}});
+  json out = entry_json(*entry);
+  out["path"] = entry->realm_path;  // the original server's answer
+  return json_response(200, out);
+}
+
 struct Route {
   const char* path;
   const char* method;
@@ -265,6 +386,7 @@ struct Route {
 const Route kRoutes[] = {
     {"/auth", "POST", post_auth},
     {"/auth/revoke", "POST", post_revoke},
+    {"/permissions/offers", "POST", create_offer},
     {"/health", "GET",
      [](Context&, const http::Request&) {
        return json_response(200, {{"status", "ok"}, {"version", ROS_VERSION}});
@@ -296,6 +418,20 @@ http::Response handle_http(Context& context, const http::Request& request) {
     if (path == r.path) route = &r;
   }
   http::Response response;
+  // /permissions/offers/<token>/accept: the one route with a parameter.
+  const std::string offers = "/permissions/offers/";
+  const std::string accept = "/accept";
+  if (route == nullptr && path.rfind(offers, 0) == 0 && path.size() > offers.size() + accept.size() &&
+      path.compare(path.size() - accept.size(), accept.size(), accept) == 0) {
+    std::string token = path.substr(offers.size(), path.size() - offers.size() - accept.size());
+    response = request.method == "POST"
+                   ? accept_offer(context, request, token)
+                   : http::problem_response(problems::kMethodNotAllowed, "use POST");
+    context.metrics.add("ros_http_requests_total",
+                        "route=\"/permissions/offers/accept\",status=\"" +
+                            std::to_string(response.status) + "\"");
+    return response;
+  }
   if (route == nullptr) {
     response = http::problem_response(problems::kNotFound, "no resource at this path");
   } else if (request.method != route->method) {

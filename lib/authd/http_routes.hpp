@@ -4,6 +4,9 @@
 //                       provider "realm": a refresh token in, an access token out
 //                       (for a path, with the rights the user has on it, or path-less)
 //   POST /auth/revoke   {"token": <refresh token>}: revoke it
+//   POST /permissions/offers                 offer a Realm (needs manage rights on it)
+//   POST /permissions/offers/<token>/accept  take an offer's rights
+//                       (both with "Authorization: Bearer <refresh token>")
 //   GET  /health        {"status":"ok","version":...}
 //   GET  /metrics       Prometheus text: requests, logins, failures by reason
 //

@@ -12,6 +12,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/duration.hpp"
 #include "config/schema.hpp"
 #include "config/suggest.hpp"
 
@@ -35,25 +36,6 @@ const char* node_kind(const YAML::Node& node) {
 bool is_ip_address(const std::string& text) {
   unsigned char buf[sizeof(in6_addr)];
   return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
-}
-
-// A positive integer; with `with_unit`, an optional unit suffix giving seconds.
-std::optional<std::int64_t> parse_positive(const std::string& text, bool with_unit) {
-  std::int64_t number = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (ec != std::errc{} || number <= 0) return std::nullopt;
-  std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-  if (unit.empty()) return number;
-  if (!with_unit) return std::nullopt;
-  std::int64_t scale = 0;
-  if (unit == "s") scale = 1;
-  else if (unit == "m") scale = 60;
-  else if (unit == "h") scale = 3600;
-  else if (unit == "d") scale = 86400;
-  else if (unit == "y") scale = 365 * 86400;
-  else return std::nullopt;
-  if (number > std::numeric_limits<std::int64_t>::max() / scale) return std::nullopt;
-  return number * scale;
 }
 
 std::filesystem::path make_absolute(const std::string& text) {
