@@ -34,6 +34,7 @@ inline constexpr Problem kInvalidCredentials{401, "invalid-credentials",
 inline constexpr Problem kExistingAccount{409, "existing-account", "The account already exists.", 613};
 inline constexpr Problem kAccessDenied{403, "access-denied", "The path is invalid or current user has no access.", 614};
 inline constexpr Problem kExpiredToken{401, "expired-refresh-token", "The refresh token is expired, revoked or invalid.", 615};
+inline constexpr Problem kExpiredOffer{409, "offer-not-valid", "The offer is expired, revoked or no longer valid.", 0};
 inline constexpr Problem kUnknownProvider{400, "unknown-provider", "The authentication provider is not enabled.", 0};
 inline constexpr Problem kNotFound{404, "not-found", "There is no such resource.", 0};
 inline constexpr Problem kMethodNotAllowed{405, "method-not-allowed", "The method is not allowed for this resource.", 0};
