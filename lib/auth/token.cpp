@@ -1,5 +1,7 @@
 #include "auth/token.hpp"
 
+#include "crypto/signature.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <ctime>
@@ -135,36 +137,9 @@ Result<Decoded> decode(std::string_view token) {
 }
 
 std::string der_sign(EVP_PKEY* key, std::string_view data) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  std::string signature;
-  std::size_t length = 0;
-  bool ok = ctx != nullptr && EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
-            EVP_DigestSign(ctx, nullptr, &length,
-                           reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
-  if (ok) {
-    signature.resize(length);
-    ok = EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(signature.data()), &length,
-                        reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
-    signature.resize(length);
-  }
-  EVP_MD_CTX_free(ctx);
-  if (!ok) {
-    ERR_clear_error();
-    throw std::runtime_error("OpenSSL failed to sign a token");
-  }
-  return signature;
-}
-
-bool signature_verifies(EVP_PKEY* key, std::string_view data, std::string_view signature) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = ctx != nullptr &&
-            EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
-            EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
-                             signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
-                             data.size()) == 1;
-  EVP_MD_CTX_free(ctx);
-  ERR_clear_error();  // a failed verification leaves entries in this thread's queue
-  return ok;
+  auto signature = crypto::sign_sha256(key, data);
+  if (!signature) throw std::runtime_error("OpenSSL failed to sign a token");
+  return std::move(*signature);
 }
 
 std::shared_ptr<EVP_PKEY> share(crypto::Pkey key) {
@@ -311,7 +286,7 @@ Result<TokenClaims> TokenVerifier::verify(std::string_view token, std::int64_t n
     case Decoded::Form::classic:
       break;
   }
-  if (!signature_verifies(key_.get(), decoded->signed_bytes, decoded->signature)) {
+  if (!crypto::verify_sha256(key_.get(), decoded->signed_bytes, decoded->signature)) {
     return make_error(Errc::permission_denied, "token signature does not verify");
   }
   json payload = json::parse(decoded->payload, nullptr, false);

@@ -1,6 +1,7 @@
 #include "crypto/pem_keys.hpp"
 
 #include "crypto/bio.hpp"
+#include "crypto/signature.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -120,22 +121,9 @@ Result<Pkey> load_rsa_public_key(const std::filesystem::path& path) {
 bool keys_match(EVP_PKEY* private_key, EVP_PKEY* public_key) {
   unsigned char probe[32];
   if (RAND_bytes(probe, sizeof probe) != 1) return false;
-
-  std::vector<unsigned char> signature(static_cast<std::size_t>(EVP_PKEY_get_size(private_key)));
-  std::size_t signature_length = signature.size();
-  EVP_MD_CTX* sign = EVP_MD_CTX_new();
-  bool signed_ok = sign != nullptr &&
-                   EVP_DigestSignInit(sign, nullptr, EVP_sha256(), nullptr, private_key) == 1 &&
-                   EVP_DigestSign(sign, signature.data(), &signature_length, probe, sizeof probe) == 1;
-  EVP_MD_CTX_free(sign);
-  if (!signed_ok) return false;
-
-  EVP_MD_CTX* verify = EVP_MD_CTX_new();
-  bool verified = verify != nullptr &&
-                  EVP_DigestVerifyInit(verify, nullptr, EVP_sha256(), nullptr, public_key) == 1 &&
-                  EVP_DigestVerify(verify, signature.data(), signature_length, probe, sizeof probe) == 1;
-  EVP_MD_CTX_free(verify);
-  return verified;
+  std::string_view data(reinterpret_cast<const char*>(probe), sizeof probe);
+  auto signature = sign_sha256(private_key, data);
+  return signature && verify_sha256(public_key, data, *signature);
 }
 
 }  // namespace ros::crypto
