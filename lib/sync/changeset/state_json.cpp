@@ -84,17 +84,21 @@ class Dumper {
     for (auto& [k, v] : sorted) j[k] = std::move(v);
   }
 
+  static bool is_unresolved(const Json& j) {
+    return j.is_object() && j.contains("link") && j["link"].contains("unresolved");
+  }
+
   Json object(const Object& fields, const ClassSpec& spec) {
     Json j = Json::object();
     for (const auto& [field, col] : spec.columns) {
       auto it = fields.find(field);
       const Value v = it != fields.end() ? it->second : default_value(col);
-      Json rendered = value(v, col.type == Type::Link ? &col.link_target : nullptr);
+      Json rendered =
+          value(v, col.type == Type::Link ? &col.link_target : nullptr, col.type == Type::Null);
       // A single link property to a missing object reads as null in
       // realm-core (section 12.1); collections and Mixed keep the link.
       if (col.type == Type::Link && col.collection == CollectionType::Single &&
-          rendered.is_object() && rendered.contains("link") &&
-          rendered["link"].contains("unresolved")) {
+          is_unresolved(rendered)) {
         rendered = nullptr;
       }
       j[field] = std::move(rendered);
@@ -103,7 +107,8 @@ class Dumper {
   }
 
   // `target`: the link target class of the column holding v, if any.
-  Json value(const Value& v, const std::string* target) {
+  // `mixed`: v sits in a Mixed property or collection (nested ones included).
+  Json value(const Value& v, const std::string* target, bool mixed) {
     switch (v.kind) {
       case K::Null:
         return nullptr;
@@ -152,12 +157,18 @@ class Dumper {
       case K::List:
       case K::Set: {
         Json items = Json::array();
-        for (const auto& e : v.items) items.push_back(value(e, target));
+        for (const auto& e : v.items) {
+          Json item = value(e, target, mixed);
+          // realm-core's Lst<Mixed> reads an unresolved typed link as null
+          // (unresolved_to_null); other collections expose it.
+          if (mixed && v.kind == K::List && is_unresolved(item)) item = nullptr;
+          items.push_back(std::move(item));
+        }
         return Json{{v.kind == K::List ? "list" : "set", std::move(items)}};
       }
       case K::Dictionary: {
         Json entries = Json::object();
-        for (const auto& [k, e] : v.fields) entries[k] = value(e, target);
+        for (const auto& [k, e] : v.fields) entries[k] = value(e, target, mixed);
         return Json{{"dictionary", std::move(entries)}};
       }
     }

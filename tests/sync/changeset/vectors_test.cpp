@@ -3,9 +3,8 @@
 // `ros-changeset check` tests because they only apply after a merge): the
 // decoding is the recorded JSON text exactly, and encoding it in the layout
 // it used gives the recorded bytes.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
