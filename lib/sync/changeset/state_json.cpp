@@ -95,10 +95,9 @@ class Dumper {
       const Value v = it != fields.end() ? it->second : default_value(col);
       Json rendered =
           value(v, col.type == Type::Link ? &col.link_target : nullptr, col.type == Type::Null);
-      // A single link property to a missing object reads as null in
-      // realm-core (section 12.1); collections and Mixed keep the link.
-      if (col.type == Type::Link && col.collection == CollectionType::Single &&
-          is_unresolved(rendered)) {
+      // A link or Mixed property holding a link to a missing object reads as
+      // null in realm-core (Obj::_get<ObjKey>, Obj::_get<Mixed>).
+      if (col.collection == CollectionType::Single && is_unresolved(rendered)) {
         rendered = nullptr;
       }
       j[field] = std::move(rendered);

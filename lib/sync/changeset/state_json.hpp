@@ -3,9 +3,9 @@
 // either its objects (sorted by key, properties sorted by name, defaults
 // filled in) or, for embedded classes, an objectCount; embedded objects
 // inline in their owners. A link to a missing object (a tombstone) reads as
-// realm-core's accessors read it: null in a single link property and in a
+// realm-core's accessors read it: null in a link or Mixed property and in a
 // list of Mixed (nested or not), {"link": {"table": T, "unresolved": true}}
-// in a Mixed property, a list or set of links, a set and a dictionary.
+// in a list or set of links, a set of Mixed and a dictionary.
 //
 // Promises: deterministic output for a given state. Objects of classes
 // without a primary key carry "_globalKey" as {"globalKey": {"hi", "lo"}}
