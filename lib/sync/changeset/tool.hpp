@@ -2,7 +2,7 @@
 // arguments: decode, encode, apply and check.
 //
 // Promises: file errors and bad input come back as an Error whose message
-// names the file ("'x.bin': byte 3: Unexpected intern index: 1"). Output is
+// names the file ("'x.bin': byte 1: Unexpected intern index: 1"). Output is
 // returned (decode/encode/apply) or written to the given stream (check).
 #pragma once
 
