@@ -74,7 +74,8 @@ http::Response login_password(Context& ctx, const http::Request& req, const json
     register_user = reg->get<bool>();
   }
 
-  const std::string user_key = "user:" + *username;
+  // Keys are bounded, so that long made-up names cannot swell the limiter.
+  const std::string user_key = "user:" + username->substr(0, 256);
   const std::string peer_key = "addr:" + req.peer;
   if (ctx.failed_logins.blocked(user_key) || ctx.failed_logins.blocked(peer_key)) {
     ctx.metrics.add("ros_auth_logins_total", R"(provider="password",result="failure")");
