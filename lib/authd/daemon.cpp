@@ -34,8 +34,21 @@ int run_daemon(const config::Config& config, std::ostream& err) {
   Context context(config, **store, std::move(*signer), std::move(*verifier));
   declare_metrics(context.metrics);
 
-  // Listeners and control socket.
+  // Signals are caught from here on (see daemon/runner.hpp).
   boost::asio::io_context io;
+  // Password hashing and SQLite block a thread, so several serve.
+  daemon::Runner runner(io, 4);
+
+  auto admin_token = write_admin_token(context);
+  if (!admin_token) return fail(admin_token.error().message);
+
+  // Control socket, then HTTP: once the HTTP port answers, everything is ready.
+  control::ServerOptions control_options;
+  control_options.daemon = "ros-authd";
+  control_options.socket_dir = config.effective_socket_dir();
+  control::Server control_server(io, control_options, control_ops(context));
+  if (auto started = control_server.start(); !started) return fail(started.error().message);
+
   http::ServerLimits limits;
   limits.max_body_bytes = static_cast<std::size_t>(config.http.max_body_bytes);
   http::Server http_server(
@@ -44,21 +57,11 @@ int run_daemon(const config::Config& config, std::ostream& err) {
   if (auto listening = http_server.listen(listen.listen_address, listen.listen_port); !listening) {
     return fail(listening.error().message);
   }
-  control::ServerOptions control_options;
-  control_options.daemon = "ros-authd";
-  control_options.socket_dir = config.effective_socket_dir();
-  control::Server control_server(io, control_options, control_ops(context));
-  if (auto started = control_server.start(); !started) return fail(started.error().message);
-
-  auto admin_token = write_admin_token(context);
-  if (!admin_token) return fail(admin_token.error().message);
 
   log::info("ros-authd ", ROS_VERSION, " serving HTTP on ", listen.listen_address, ":",
             http_server.port(), ", control socket '", control_server.path().string(),
             "', admin token in '", layout.admin_token().string(), "'");
 
-  // Run: password hashing and SQLite block a thread, so several serve.
-  daemon::Runner runner(io, 4);
   runner.on_stop([&] {
     http_server.stop();
     control_server.stop();

@@ -17,7 +17,8 @@ namespace ros::daemon {
 
 namespace asio = boost::asio;
 
-Runner::Runner(asio::io_context& io, unsigned threads) : io_(io), threads_(threads ? threads : 1) {}
+Runner::Runner(asio::io_context& io, unsigned threads)
+    : io_(io), threads_(threads ? threads : 1), signals_(io, SIGINT, SIGTERM, SIGHUP) {}
 
 void Runner::request_stop() {
   asio::post(io_, [this] {
@@ -27,7 +28,7 @@ void Runner::request_stop() {
 
 int Runner::run(std::chrono::milliseconds drain) {
   auto work = asio::make_work_guard(io_);
-  asio::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
+  auto& signals = signals_;
   asio::steady_timer poll_timer(io_);
   bool stopping = false;
   const auto started_stopping = std::make_shared<std::chrono::steady_clock::time_point>();

@@ -8,13 +8,17 @@
 // SIGHUP calls the reload callback (by default: reopen the log file).
 //
 // Signal handling runs in the io_context (asio::signal_set): callbacks are
-// ordinary code, not signal handlers.
+// ordinary code, not signal handlers. The signals are caught from the moment
+// the Runner is constructed, so a daemon makes its Runner before it opens
+// anything: a SIGTERM during start-up then stops it cleanly once run() starts,
+// instead of killing it half-way.
 #pragma once
 
 #include <chrono>
 #include <functional>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 namespace ros::daemon {
 
@@ -38,6 +42,7 @@ class Runner {
  private:
   boost::asio::io_context& io_;
   const unsigned threads_;
+  boost::asio::signal_set signals_;
   std::function<void()> on_stop_;
   std::function<void()> on_reload_;
   std::function<bool()> idle_;
