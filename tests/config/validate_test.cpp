@@ -8,6 +8,7 @@
 
 #include "config/fixture.hpp"
 #include "support/net.hpp"
+#include "support/run.hpp"
 
 using ros::config::daemon_scope;
 using ros::test::ConfigFixture;
@@ -64,17 +65,31 @@ TEST_CASE("config check: the data directory must exist, be a directory and be wr
           Messages{"2:14: storage.root_path: " + q(fx.root) + " is not a directory"});
   }
   SECTION("is not writable") {
-    if (::geteuid() == 0) {
-      WARN("running as root: every directory is writable, nothing to test");
+    auto file = fx.write_text("storage:\n  root_path: " + fx.root.string() + "\n");
+    if (::geteuid() != 0) {
+      std::filesystem::permissions(fx.root, std::filesystem::perms::owner_read |
+                                                std::filesystem::perms::owner_exec);
+      CHECK(located_messages(fx.check(file, *daemon_scope("ros-fnd"))) ==
+            Messages{"2:14: storage.root_path: " + q(fx.root) + " is not writable by uid " +
+                     std::to_string(::getuid()) + " (chown it to the user the daemons run as)"});
+      std::filesystem::permissions(fx.root, std::filesystem::perms::owner_all);
       return;
     }
-    std::filesystem::permissions(fx.root, std::filesystem::perms::owner_read |
-                                              std::filesystem::perms::owner_exec);
-    auto file = fx.write();
-    CHECK(located_messages(fx.check(file)) ==
-          Messages{"2:14: storage.root_path: " + q(fx.root) + " is not writable by uid " +
-                   std::to_string(::getuid()) + " (chown it to the user the daemons run as)"});
-    std::filesystem::permissions(fx.root, std::filesystem::perms::owner_all);
+    // Root may write anywhere: check as the unprivileged user "nobody" instead,
+    // with the directory and file readable but the data directory not writable.
+    namespace fs = std::filesystem;
+    fs::permissions(fx.dir.path(), fs::perms::owner_all | fs::perms::others_read |
+                                       fs::perms::others_exec);
+    fs::permissions(fx.root, fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+    fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+    auto r = ros::test::run_program("/usr/bin/setpriv",
+                                    {"--reuid=65534", "--regid=65534", "--clear-groups",
+                                     ros::test::program_path("ros-check-config"), file,
+                                     "--daemon", "ros-fnd"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find(file + ":2:14: error: storage.root_path: " + q(fx.root) +
+                     " is not writable by uid 65534 (chown it to the user the daemons run as)") !=
+          std::string::npos);
   }
   SECTION("--root overrides a bad value and is named when it is bad") {
     fx.root = fx.dir / "absent";
