@@ -1,0 +1,527 @@
+#include "sync/store/realm_store.hpp"
+
+#include <sys/random.h>
+
+#include <cerrno>
+#include <chrono>
+#include <system_error>
+
+#include "admin/sqlite.hpp"
+#include "sync/changeset/applier.hpp"
+#include "sync/changeset/encoder.hpp"
+#include "sync/changeset/parser.hpp"
+#include "sync/store/sqlite_state.hpp"
+
+namespace ros::sync::store {
+
+namespace cs = ros::sync::changeset;
+namespace sql = ros::admin::sql;
+
+namespace {
+
+constexpr std::string_view kSyncErrorTag = " (sync error ";
+
+Error sync_refusal(Errc code, SyncError which, std::string message) {
+  return make_error(code, std::move(message) + std::string(kSyncErrorTag) +
+                              std::to_string(static_cast<int>(which)) + ")");
+}
+
+// A random non-zero 63-bit value (client-file and server-version salts).
+Result<uint64_t> random_salt() {
+  for (;;) {
+    uint64_t v = 0;
+    ssize_t n = getrandom(&v, sizeof v, 0);
+    if (n != static_cast<ssize_t>(sizeof v)) {
+      if (n < 0 && errno == EINTR) continue;
+      return make_error(Errc::internal, "cannot draw a random salt: getrandom failed");
+    }
+    v &= 0x7fffffffffffffffULL;
+    if (v != 0) return v;
+  }
+}
+
+// One migration per schema version: the statements that take a file from
+// version N-1 to N. Only ever append.
+const std::vector<std::vector<const char*>>& migrations() {
+  static const std::vector<std::vector<const char*>> list = {
+      // 1: history, client files, materialized state.
+      {
+          "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+          // next_client_file_ident: the identifier counter (3.4).
+          // history_base_version / history_base_salt: trimming base (4.7).
+          "INSERT INTO meta(key, value) VALUES ('next_client_file_ident', 2), "
+          "('history_base_version', 0), ('history_base_salt', 0)",
+          "CREATE TABLE history(version INTEGER PRIMARY KEY, salt INTEGER NOT NULL, "
+          "origin_file INTEGER NOT NULL, client_version INTEGER NOT NULL, "
+          "base_server_version INTEGER NOT NULL, origin_timestamp INTEGER NOT NULL, "
+          "changeset BLOB NOT NULL, cumulative_size INTEGER NOT NULL)",
+          "CREATE TABLE client_files(ident INTEGER PRIMARY KEY, salt INTEGER NOT NULL, "
+          "client_type INTEGER NOT NULL, upload_client_version INTEGER NOT NULL DEFAULT 0, "
+          "upload_server_version INTEGER NOT NULL DEFAULT 0, "
+          "locked_server_version INTEGER NOT NULL DEFAULT 0, "
+          "expired INTEGER NOT NULL DEFAULT 0, last_seen INTEGER NOT NULL DEFAULT 0)",
+          "CREATE TABLE classes(name TEXT PRIMARY KEY, spec BLOB NOT NULL)",
+          "CREATE TABLE objects(class TEXT NOT NULL, key BLOB NOT NULL, "
+          "value BLOB NOT NULL, PRIMARY KEY (class, key)) WITHOUT ROWID",
+      },
+  };
+  return list;
+}
+
+Result<int64_t> meta_int(sqlite3* db, std::string_view key) {
+  auto stmt = sql::Statement::prepare(db, "SELECT value FROM meta WHERE key = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, key);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!*row) return make_error(Errc::internal, "meta value '" + std::string(key) + "' is missing");
+  return stmt->int64(0);
+}
+
+Result<void> set_meta_int(sqlite3* db, std::string_view key, int64_t value) {
+  auto stmt = sql::Statement::prepare(db, "UPDATE meta SET value = ?2 WHERE key = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, key).bind(2, value);
+  return stmt->run();
+}
+
+struct Latest {
+  uint64_t version = 0;
+  uint64_t salt = 0;
+  uint64_t cumulative_size = 0;
+};
+
+Result<Latest> read_latest(sqlite3* db) {
+  auto stmt = sql::Statement::prepare(
+      db, "SELECT version, salt, cumulative_size FROM history ORDER BY version DESC LIMIT 1");
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (*row) {
+    return Latest{static_cast<uint64_t>(stmt->int64(0)), static_cast<uint64_t>(stmt->int64(1)),
+                  static_cast<uint64_t>(stmt->int64(2))};
+  }
+  auto base = meta_int(db, "history_base_version");
+  if (!base) return base.error();
+  auto salt = meta_int(db, "history_base_salt");
+  if (!salt) return salt.error();
+  return Latest{static_cast<uint64_t>(*base), static_cast<uint64_t>(*salt), 0};
+}
+
+Result<std::optional<ClientFile>> read_client_file(sqlite3* db, uint64_t ident) {
+  auto stmt = sql::Statement::prepare(
+      db,
+      "SELECT salt, client_type, upload_client_version, upload_server_version, "
+      "locked_server_version, expired FROM client_files WHERE ident = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, static_cast<int64_t>(ident));
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<ClientFile>();
+  ClientFile f;
+  f.ident = ident;
+  f.salt = static_cast<uint64_t>(stmt->int64(0));
+  f.type = static_cast<ClientType>(stmt->int64(1));
+  f.upload_client_version = static_cast<uint64_t>(stmt->int64(2));
+  f.upload_server_version = static_cast<uint64_t>(stmt->int64(3));
+  f.locked_server_version = static_cast<uint64_t>(stmt->int64(4));
+  f.expired = stmt->int64(5) != 0;
+  return std::optional<ClientFile>(f);
+}
+
+// RAII savepoint: rolled back and released unless release() succeeded.
+class Savepoint {
+ public:
+  explicit Savepoint(sqlite3* db) : db_(db), begun_(sql::exec(db, "SAVEPOINT upload")) {}
+  ~Savepoint() {
+    if (begun_.ok() && !done_) {
+      (void)sql::exec(db_, "ROLLBACK TO upload");
+      (void)sql::exec(db_, "RELEASE upload");
+    }
+  }
+  const Result<void>& begun() const { return begun_; }
+  Result<void> release() {
+    auto r = sql::exec(db_, "RELEASE upload");
+    if (r.ok()) done_ = true;
+    return r;
+  }
+
+ private:
+  sqlite3* db_;
+  Result<void> begun_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+std::optional<SyncError> sync_error(const Error& error) {
+  const std::string& m = error.message;
+  auto at = m.rfind(kSyncErrorTag);
+  if (at == std::string::npos || m.empty() || m.back() != ')') return std::nullopt;
+  std::string digits = m.substr(at + kSyncErrorTag.size(),
+                                m.size() - 1 - at - kSyncErrorTag.size());
+  if (digits.size() != 3) return std::nullopt;
+  for (char c : digits)
+    if (c < '0' || c > '9') return std::nullopt;
+  return static_cast<SyncError>(std::stoi(digits));
+}
+
+RealmStore::RealmStore(std::filesystem::path file, sqlite3* db)
+    : file_(std::move(file)), db_(db), state_(std::make_unique<SqliteState>(db)) {}
+
+RealmStore::~RealmStore() {
+  state_.reset();
+  sqlite3_close_v2(db_);
+}
+
+Error RealmStore::in_file(const Error& e) const {
+  return Error{e.code, "Realm file '" + file_.string() + "': " + e.message};
+}
+
+const cs::State& RealmStore::state() const { return *state_; }
+
+Result<std::unique_ptr<RealmStore>> RealmStore::open(const std::filesystem::path& file) {
+  const std::string name = "'" + file.string() + "'";
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  if (ec) {
+    return make_error(Errc::unavailable, "cannot create the folder of Realm file " + name +
+                                             ": " + ec.message());
+  }
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(file.c_str(), &raw,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  sql::Db db(raw);
+  if (rc != SQLITE_OK) {
+    return make_error(Errc::unavailable, "cannot open Realm file " + name + ": " +
+                                             (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, 5000);
+
+  // The first read of the file: a corrupt or foreign file fails here, in
+  // SQLite's words ("file is not a database").
+  auto mode = sql::query_text(raw, "PRAGMA journal_mode=WAL");
+  if (!mode) {
+    return make_error(Errc::unavailable, "cannot open Realm file " + name + ": " +
+                                             sqlite3_errmsg(raw) +
+                                             " (restore it from a backup)");
+  }
+  if (*mode != "wal") {
+    return make_error(Errc::unavailable,
+                      "cannot open Realm file " + name + ": cannot switch it to WAL mode");
+  }
+  // FULL, not NORMAL: see the header (acknowledged means synced).
+  if (auto r = sql::exec(raw, "PRAGMA synchronous=FULL"); !r) {
+    return make_error(r.error().code, "cannot open Realm file " + name + ": " + r.error().message);
+  }
+
+  // Check and migrate in one IMMEDIATE transaction, so two openers of a new
+  // file migrate it once.
+  sql::Transaction tx(raw);
+  auto failed = [&](const Error& e) {
+    return make_error(e.code, "cannot open Realm file " + name + ": " + e.message);
+  };
+  if (!tx.begun()) return failed(tx.begun().error());
+  auto app = sql::query_int(raw, "PRAGMA application_id");
+  auto stored = sql::query_int(raw, "PRAGMA user_version");
+  auto tables = sql::query_int(raw, "SELECT count(*) FROM sqlite_master");
+  if (!app) return failed(app.error());
+  if (!stored) return failed(stored.error());
+  if (!tables) return failed(tables.error());
+  int64_t version = stored->value_or(0);
+  if (app->value_or(0) != kApplicationId && (app->value_or(0) != 0 || tables->value_or(0) != 0)) {
+    return make_error(Errc::conflict, "cannot open Realm file " + name +
+                                          ": it is a SQLite database of another program, not a "
+                                          "ros Realm file (move it away)");
+  }
+  if (version > kSchemaVersion) {
+    return make_error(Errc::conflict, "cannot open Realm file " + name + ": schema version " +
+                                          std::to_string(version) +
+                                          " is newer than this ros supports (" +
+                                          std::to_string(kSchemaVersion) +
+                                          "); upgrade ros or restore a backup");
+  }
+  if (version < 0) {
+    return make_error(Errc::conflict, "cannot open Realm file " + name +
+                                          ": invalid schema version " + std::to_string(version));
+  }
+  const auto& list = migrations();
+  for (auto v = version; v < kSchemaVersion; ++v) {
+    for (const char* statement : list[static_cast<std::size_t>(v)]) {
+      if (auto r = sql::exec(raw, statement); !r) {
+        return failed(make_error(r.error().code, "migration to schema version " +
+                                                     std::to_string(v + 1) + ": " +
+                                                     r.error().message));
+      }
+    }
+  }
+  if (version < kSchemaVersion) {
+    // PRAGMAs take no parameters; both values are compile-time constants.
+    const std::string set_version = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
+    const std::string set_app = "PRAGMA application_id=" + std::to_string(kApplicationId);
+    for (const std::string& p : {set_version, set_app}) {
+      if (auto r = sql::exec(raw, p); !r) return failed(r.error());
+    }
+  }
+  if (auto r = tx.commit(); !r) return failed(r.error());
+  return std::unique_ptr<RealmStore>(new RealmStore(file, db.release()));
+}
+
+Result<ClientFile> RealmStore::allocate_client_file(ClientType type) {
+  auto salt = random_salt();
+  if (!salt) return salt.error();
+  sql::Transaction tx(db_);
+  if (!tx.begun()) return in_file(tx.begun().error());
+  auto next = meta_int(db_, "next_client_file_ident");
+  if (!next) return in_file(next.error());
+  ClientFile f;
+  f.ident = static_cast<uint64_t>(*next);
+  f.salt = *salt;
+  f.type = type;
+  auto stmt = sql::Statement::prepare(
+      db_, "INSERT INTO client_files(ident, salt, client_type, last_seen) VALUES (?1, ?2, ?3, ?4)");
+  if (!stmt) return in_file(stmt.error());
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  stmt->bind(1, static_cast<int64_t>(f.ident))
+      .bind(2, static_cast<int64_t>(f.salt))
+      .bind(3, static_cast<int64_t>(type))
+      .bind(4, static_cast<int64_t>(now));
+  if (auto r = stmt->run(); !r) return in_file(r.error());
+  if (auto r = set_meta_int(db_, "next_client_file_ident", *next + 1); !r) return in_file(r.error());
+  // Durable (synchronous=FULL) before the identifier can be sent in IDENT.
+  if (auto r = tx.commit(); !r) return in_file(r.error());
+  return f;
+}
+
+Result<ClientFile> RealmStore::client_file(uint64_t ident, uint64_t salt) const {
+  auto record = read_client_file(db_, ident);
+  if (!record) return in_file(record.error());
+  if (!*record) {
+    return sync_refusal(Errc::not_found, SyncError::bad_client_file_ident,
+                        "bad client file ident: " + std::to_string(ident) +
+                            " was never issued for '" + file_.string() + "'");
+  }
+  if ((*record)->salt != salt) {
+    return sync_refusal(Errc::conflict, SyncError::diverging_histories,
+                        "diverging histories: client file " + std::to_string(ident) +
+                            " presents salt " + std::to_string(salt) +
+                            ", not the one it was issued with");
+  }
+  return **record;
+}
+
+Result<ServerVersion> RealmStore::latest() const {
+  auto l = read_latest(db_);
+  if (!l) return in_file(l.error());
+  return ServerVersion{l->version, l->salt};
+}
+
+Result<uint64_t> RealmStore::server_version_salt(uint64_t version) const {
+  auto l = read_latest(db_);
+  if (!l) return in_file(l.error());
+  auto base = meta_int(db_, "history_base_version");
+  if (!base) return in_file(base.error());
+  if (version > l->version || version < static_cast<uint64_t>(*base)) {
+    return sync_refusal(Errc::not_found, SyncError::bad_server_version,
+                        "bad server version: " + std::to_string(version) +
+                            " does not exist (history " + std::to_string(*base) + ".." +
+                            std::to_string(l->version) + ")");
+  }
+  if (version == static_cast<uint64_t>(*base)) {
+    auto salt = meta_int(db_, "history_base_salt");
+    if (!salt) return in_file(salt.error());
+    return static_cast<uint64_t>(*salt);
+  }
+  auto stmt = sql::Statement::prepare(db_, "SELECT salt FROM history WHERE version = ?1");
+  if (!stmt) return in_file(stmt.error());
+  stmt->bind(1, static_cast<int64_t>(version));
+  auto row = stmt->step();
+  if (!row) return in_file(row.error());
+  if (!*row) {
+    return in_file(make_error(Errc::internal,
+                              "history entry " + std::to_string(version) + " is missing"));
+  }
+  return static_cast<uint64_t>(stmt->int64(0));
+}
+
+Result<std::vector<HistoryEntry>> RealmStore::history_since(uint64_t version,
+                                                            uint64_t limit_bytes) const {
+  auto l = read_latest(db_);
+  if (!l) return in_file(l.error());
+  if (version > l->version) {
+    return sync_refusal(Errc::not_found, SyncError::bad_server_version,
+                        "bad server version: " + std::to_string(version) +
+                            " is newer than the latest, " + std::to_string(l->version));
+  }
+  auto stmt = sql::Statement::prepare(
+      db_,
+      "SELECT version, salt, origin_file, client_version, base_server_version, "
+      "origin_timestamp, changeset, cumulative_size FROM history WHERE version > ?1 "
+      "ORDER BY version");
+  if (!stmt) return in_file(stmt.error());
+  stmt->bind(1, static_cast<int64_t>(version));
+  std::vector<HistoryEntry> out;
+  uint64_t bytes = 0;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return in_file(row.error());
+    if (!*row) break;
+    HistoryEntry e;
+    e.version = static_cast<uint64_t>(stmt->int64(0));
+    e.salt = static_cast<uint64_t>(stmt->int64(1));
+    e.origin_file_ident = static_cast<uint64_t>(stmt->int64(2));
+    e.client_version = static_cast<uint64_t>(stmt->int64(3));
+    e.base_server_version = static_cast<uint64_t>(stmt->int64(4));
+    e.origin_timestamp = static_cast<uint64_t>(stmt->int64(5));
+    e.changeset = stmt->text(6);
+    e.cumulative_size = static_cast<uint64_t>(stmt->int64(7));
+    if (!out.empty() && bytes + e.changeset.size() > limit_bytes) break;
+    bytes += e.changeset.size();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<Integrated> RealmStore::integrate_upload(const Upload& upload) {
+  auto group = integrate_group(std::span<const Upload>(&upload, 1));
+  if (!group) return group.error();
+  return std::move(group->front());
+}
+
+Result<std::vector<Result<Integrated>>> RealmStore::integrate_group(
+    std::span<const Upload> uploads) {
+  sql::Transaction tx(db_);
+  if (!tx.begun()) return in_file(tx.begun().error());
+  std::vector<Result<Integrated>> results;
+  results.reserve(uploads.size());
+  for (const Upload& upload : uploads) {
+    Savepoint sp(db_);
+    if (!sp.begun()) return in_file(sp.begun().error());
+    auto r = integrate_one(upload);
+    if (r.ok()) {
+      if (auto rel = sp.release(); !rel) return in_file(rel.error());
+    }
+    // A failed upload is rolled back to its savepoint by ~Savepoint.
+    results.push_back(std::move(r));
+  }
+  // The one durable point of the group: COMMIT syncs the WAL
+  // (synchronous=FULL). The results go back only after it, because the
+  // caller acknowledges them and an acknowledgement promises durability.
+  if (auto r = tx.commit(); !r) return in_file(r.error());
+  return results;
+}
+
+Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
+  const std::string who = "client file " + std::to_string(upload.client_file_ident);
+  auto record = read_client_file(db_, upload.client_file_ident);
+  if (!record) return in_file(record.error());
+  if (!*record) {
+    return sync_refusal(Errc::not_found, SyncError::bad_client_file_ident,
+                        "bad client file ident: " + std::to_string(upload.client_file_ident) +
+                            " was never issued for '" + file_.string() + "'");
+  }
+  if ((*record)->expired) {
+    return sync_refusal(Errc::conflict, SyncError::client_file_expired,
+                        "client file expired: the history " + who + " needs was compacted");
+  }
+
+  // Parse and check every entry first: a bad one refuses the whole upload.
+  std::vector<cs::Changeset> parsed;
+  parsed.reserve(upload.entries.size());
+  for (const UploadEntry& e : upload.entries) {
+    const std::string entry = "changeset with client version " + std::to_string(e.client_version);
+    if (e.origin_file_ident != 0) {
+      return sync_refusal(Errc::invalid_argument, SyncError::bad_origin_file_ident,
+                          "bad origin file ident: " + entry + " of " + who + " names origin " +
+                              std::to_string(e.origin_file_ident));
+    }
+    auto p = cs::parse(e.changeset);
+    if (!p) {
+      return sync_refusal(Errc::invalid_argument, SyncError::bad_changeset,
+                          "bad changeset: " + entry + " of " + who + ": " + p.error().message);
+    }
+    parsed.push_back(std::move(p->changeset));
+  }
+
+  auto latest = read_latest(db_);
+  if (!latest) return in_file(latest.error());
+  Integrated out;
+  for (std::size_t i = 0; i < upload.entries.size(); ++i) {
+    const UploadEntry& e = upload.entries[i];
+    const std::string entry = "changeset with client version " + std::to_string(e.client_version);
+    const uint64_t base = e.last_integrated_server_version;
+    if (base > latest->version) {
+      return sync_refusal(Errc::invalid_argument, SyncError::bad_server_version,
+                          "bad server version: " + entry + " of " + who +
+                              " is based on server version " + std::to_string(base) +
+                              ", newer than the latest, " + std::to_string(latest->version));
+    }
+    // A merge is needed when a version after the base came from someone else.
+    auto foreign = sql::Statement::prepare(
+        db_, "SELECT 1 FROM history WHERE version > ?1 AND origin_file != ?2 LIMIT 1");
+    if (!foreign) return in_file(foreign.error());
+    foreign->bind(1, static_cast<int64_t>(base))
+        .bind(2, static_cast<int64_t>(upload.client_file_ident));
+    auto needs_merge = foreign->step();
+    if (!needs_merge) return in_file(needs_merge.error());
+    if (*needs_merge) {
+      return make_error(Errc::conflict, "upload based on server version " + std::to_string(base) +
+                                            ", latest is " + std::to_string(latest->version) +
+                                            ": merging is not implemented yet");
+    }
+
+    // Apply to the state (the applier's savepoint nests in ours).
+    if (auto r = cs::apply(*state_, parsed[i]); !r) {
+      if (r.error().code != Errc::invalid_argument) return in_file(r.error());
+      return sync_refusal(Errc::invalid_argument, SyncError::bad_changeset,
+                          entry + " of " + who + ": " + r.error().message);
+    }
+    // Stored as integrated, hoisted: what realm-core's server stores and
+    // what downloading clients receive.
+    auto bytes = cs::encode(parsed[i], cs::Layout::hoisted);
+    if (!bytes) {
+      return sync_refusal(Errc::invalid_argument, SyncError::bad_changeset,
+                          entry + " of " + who + ": " + bytes.error().message);
+    }
+    auto salt = random_salt();
+    if (!salt) return salt.error();
+    const uint64_t version = latest->version + 1;
+    const uint64_t cumulative = latest->cumulative_size + bytes->size();
+    auto insert = sql::Statement::prepare(
+        db_,
+        "INSERT INTO history(version, salt, origin_file, client_version, base_server_version, "
+        "origin_timestamp, changeset, cumulative_size) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, CAST(?7 AS BLOB), ?8)");
+    if (!insert) return in_file(insert.error());
+    insert->bind(1, static_cast<int64_t>(version))
+        .bind(2, static_cast<int64_t>(*salt))
+        .bind(3, static_cast<int64_t>(upload.client_file_ident))
+        .bind(4, static_cast<int64_t>(e.client_version))
+        .bind(5, static_cast<int64_t>(base))
+        .bind(6, static_cast<int64_t>(e.origin_timestamp))
+        .bind(7, *bytes)
+        .bind(8, static_cast<int64_t>(cumulative));
+    if (auto r = insert->run(); !r) return in_file(r.error());
+    *latest = Latest{version, *salt, cumulative};
+    out.versions.push_back(version);
+  }
+
+  auto update = sql::Statement::prepare(
+      db_,
+      "UPDATE client_files SET upload_client_version = ?2, upload_server_version = ?3, "
+      "locked_server_version = max(locked_server_version, ?4) WHERE ident = ?1");
+  if (!update) return in_file(update.error());
+  update->bind(1, static_cast<int64_t>(upload.client_file_ident))
+      .bind(2, static_cast<int64_t>(upload.progress_client_version))
+      .bind(3, static_cast<int64_t>(upload.progress_server_version))
+      .bind(4, static_cast<int64_t>(upload.locked_server_version));
+  if (auto r = update->run(); !r) return in_file(r.error());
+  out.latest = ServerVersion{latest->version, latest->salt};
+  return out;
+}
+
+}  // namespace ros::sync::store

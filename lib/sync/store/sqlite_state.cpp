@@ -1,0 +1,154 @@
+#include "sync/store/sqlite_state.hpp"
+
+#include <algorithm>
+
+#include "admin/sqlite.hpp"
+#include "sync/store/codec.hpp"
+
+namespace ros::sync::store {
+
+namespace cs = ros::sync::changeset;
+namespace sql = ros::admin::sql;
+
+// The sql helpers bind text only. Binary values are bound as text and cast
+// to BLOB in the statement (the database is UTF-8, so the cast keeps every
+// byte); they are read back with text(), which returns a BLOB's bytes as they
+// are.
+
+Result<void> SqliteState::create_tables(sqlite3* db) {
+  for (const char* statement : {
+           "CREATE TABLE IF NOT EXISTS classes(name TEXT PRIMARY KEY, spec BLOB NOT NULL)",
+           "CREATE TABLE IF NOT EXISTS objects(class TEXT NOT NULL, key BLOB NOT NULL, "
+           "value BLOB NOT NULL, PRIMARY KEY (class, key)) WITHOUT ROWID",
+       }) {
+    if (auto r = sql::exec(db, statement); !r) return r;
+  }
+  return {};
+}
+
+namespace {
+
+Error corrupt(const std::string& what, const std::string& cls) {
+  return make_error(Errc::internal, "corrupt " + what + " record in class '" + cls +
+                                        "' of the Realm file (restore it from a backup)");
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SqliteState::class_names() const {
+  auto stmt = sql::Statement::prepare(db_, "SELECT name FROM classes");
+  if (!stmt) return stmt.error();
+  std::vector<std::string> names;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    names.push_back(stmt->text(0));
+  }
+  // Sorted by bytes, whatever collation the table uses.
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<std::optional<cs::ClassSpec>> SqliteState::get_class(const std::string& name) const {
+  auto stmt = sql::Statement::prepare(db_, "SELECT spec FROM classes WHERE name = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, name);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<cs::ClassSpec>();
+  auto spec = decode_class_spec(stmt->text(0));
+  if (!spec) return corrupt("schema", name);
+  return std::optional<cs::ClassSpec>(std::move(*spec));
+}
+
+Result<void> SqliteState::put_class(const std::string& name, const cs::ClassSpec& spec) {
+  auto stmt = sql::Statement::prepare(
+      db_,
+      "INSERT INTO classes(name, spec) VALUES (?1, CAST(?2 AS BLOB)) "
+      "ON CONFLICT(name) DO UPDATE SET spec = excluded.spec");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, name).bind(2, encode_class_spec(spec));
+  return stmt->run();
+}
+
+Result<void> SqliteState::erase_class(const std::string& name) {
+  for (const char* text : {"DELETE FROM objects WHERE class = ?1",
+                           "DELETE FROM classes WHERE name = ?1"}) {
+    auto stmt = sql::Statement::prepare(db_, text);
+    if (!stmt) return stmt.error();
+    stmt->bind(1, name);
+    if (auto r = stmt->run(); !r) return r;
+  }
+  return {};
+}
+
+Result<std::vector<cs::ObjectKey>> SqliteState::object_keys(const std::string& cls) const {
+  auto stmt = sql::Statement::prepare(db_, "SELECT key FROM objects WHERE class = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, cls);
+  std::vector<cs::ObjectKey> keys;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto key = decode_object_key(stmt->text(0));
+    if (!key) return corrupt("object key", cls);
+    keys.push_back(std::move(*key));
+  }
+  // The encoding's byte order is not ObjectKey order; sort as the contract says.
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+Result<std::optional<cs::Object>> SqliteState::get_object(const std::string& cls,
+                                                          const cs::ObjectKey& key) const {
+  auto stmt = sql::Statement::prepare(
+      db_, "SELECT value FROM objects WHERE class = ?1 AND key = CAST(?2 AS BLOB)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, cls).bind(2, encode_object_key(key));
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<cs::Object>();
+  auto object = decode_object(stmt->text(0));
+  if (!object) return corrupt("object", cls);
+  return std::optional<cs::Object>(std::move(*object));
+}
+
+Result<bool> SqliteState::has_object(const std::string& cls, const cs::ObjectKey& key) const {
+  auto stmt = sql::Statement::prepare(
+      db_, "SELECT 1 FROM objects WHERE class = ?1 AND key = CAST(?2 AS BLOB)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, cls).bind(2, encode_object_key(key));
+  return stmt->step();
+}
+
+Result<void> SqliteState::put_object(const std::string& cls, const cs::ObjectKey& key,
+                                     const cs::Object& object) {
+  auto stmt = sql::Statement::prepare(
+      db_,
+      "INSERT INTO objects(class, key, value) VALUES (?1, CAST(?2 AS BLOB), CAST(?3 AS BLOB)) "
+      "ON CONFLICT(class, key) DO UPDATE SET value = excluded.value");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, cls).bind(2, encode_object_key(key)).bind(3, encode_object(object));
+  return stmt->run();
+}
+
+Result<void> SqliteState::erase_object(const std::string& cls, const cs::ObjectKey& key) {
+  auto stmt = sql::Statement::prepare(
+      db_, "DELETE FROM objects WHERE class = ?1 AND key = CAST(?2 AS BLOB)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, cls).bind(2, encode_object_key(key));
+  return stmt->run();
+}
+
+Result<void> SqliteState::begin() { return sql::exec(db_, "SAVEPOINT state_apply"); }
+
+Result<void> SqliteState::commit() { return sql::exec(db_, "RELEASE state_apply"); }
+
+Result<void> SqliteState::rollback() {
+  if (auto r = sql::exec(db_, "ROLLBACK TO state_apply"); !r) return r;
+  return sql::exec(db_, "RELEASE state_apply");
+}
+
+}  // namespace ros::sync::store
