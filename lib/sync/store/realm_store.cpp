@@ -314,6 +314,61 @@ Result<ClientFile> RealmStore::client_file(uint64_t ident, uint64_t salt) const 
   return **record;
 }
 
+Result<ClientFile> RealmStore::check_ident(const Ident& id) const {
+  auto newest = read_latest(db_);
+  if (!newest) return in_file(newest.error());
+  const uint64_t n = newest->version;
+  auto bad_version = [](const std::string& why) {
+    return sync_refusal(Errc::conflict, SyncError::bad_server_version, "bad server version: " + why);
+  };
+  if (id.latest_server_version > n) {  // 1
+    return bad_version("the client knows version " + std::to_string(id.latest_server_version) +
+                       ", the newest here is " + std::to_string(n));
+  }
+  auto record = client_file(id.client_file_ident, id.client_file_salt);  // 2, 3
+  if (!record) return record.error();
+  if (id.scan_server_version < record->upload_server_version) {  // 4
+    return bad_version("download cursor at " + std::to_string(id.scan_server_version) +
+                       ", below the last integrated server version " +
+                       std::to_string(record->upload_server_version));
+  }
+  if (record->expired) {  // 5
+    return sync_refusal(Errc::conflict, SyncError::client_file_expired,
+                        "client file expired: the history client file " +
+                            std::to_string(id.client_file_ident) + " needs was compacted");
+  }
+  if (id.scan_server_version > n) {  // 6
+    return bad_version("download cursor at " + std::to_string(id.scan_server_version) +
+                       ", the newest here is " + std::to_string(n));
+  }
+  if (id.scan_client_version > record->upload_client_version) {  // 7
+    return sync_refusal(Errc::conflict, SyncError::bad_client_version,
+                        "bad client version: the client says its version " +
+                            std::to_string(id.scan_client_version) +
+                            " was integrated, the server has up to " +
+                            std::to_string(record->upload_client_version));
+  }
+  if (id.latest_server_version < id.scan_server_version) {  // 8
+    return bad_version("latest version " + std::to_string(id.latest_server_version) +
+                       " below the download cursor " + std::to_string(id.scan_server_version));
+  }
+  auto salt = server_version_salt(id.latest_server_version);  // 9
+  if (!salt) return salt.error();
+  if (*salt != id.latest_server_version_salt) {
+    return sync_refusal(Errc::conflict, SyncError::diverging_histories,
+                        "diverging histories: server version " +
+                            std::to_string(id.latest_server_version) +
+                            " has another salt here");
+  }
+  if (record->type != id.type) {  // 10
+    return sync_refusal(Errc::conflict, SyncError::bad_client_file_ident,
+                        "bad client file ident: client file " +
+                            std::to_string(id.client_file_ident) +
+                            " was issued to another type of client");
+  }
+  return record;
+}
+
 Result<ServerVersion> RealmStore::latest() const {
   auto l = read_latest(db_);
   if (!l) return in_file(l.error());

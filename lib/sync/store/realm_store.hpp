@@ -152,6 +152,30 @@ class RealmStore {
   // caller checks `expired`, IDENT rule 5).
   Result<ClientFile> client_file(uint64_t ident, uint64_t salt) const;
 
+  // The checks of a client's IDENT that depend on this file (protocol.md
+  // 3.7, rules 1 to 10, in the reference server's order; rule 11 is the
+  // connection's). On success the client file's record, whose upload cursor
+  // and locked version seed the session. Errors, each "(sync error N)":
+  // 1 latest_server_version newer than the newest version: 209; 2 identifier
+  // never issued: 208; 3 salt differs: 211; 4 scan_server_version below the
+  // record's upload_server_version: 209; 5 record expired: 222; 6
+  // scan_server_version newer than the newest: 209; 7 scan_client_version
+  // above the record's upload_client_version: 210; 8 latest_server_version
+  // below scan_server_version: 209; 9 salt of latest_server_version differs:
+  // 211; 10 client type differs: 208. Rule 7 sees integrated uploads only: a
+  // caller with accepted but not yet integrated uploads of this file must
+  // integrate them first (4.8).
+  struct Ident {
+    uint64_t client_file_ident = 0;
+    uint64_t client_file_salt = 0;
+    uint64_t scan_server_version = 0;
+    uint64_t scan_client_version = 0;
+    uint64_t latest_server_version = 0;
+    uint64_t latest_server_version_salt = 0;
+    ClientType type = ClientType::regular;
+  };
+  Result<ClientFile> check_ident(const Ident& ident) const;
+
   // --- server versions (3.5)
 
   // The newest committed version and its salt ({0, 0} for an empty history).

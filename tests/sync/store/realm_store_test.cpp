@@ -575,3 +575,72 @@ TEST_CASE("store: corrupt, foreign and newer files are refused with a clear mess
     CHECK(store->latest()->version == 0);
   }
 }
+
+TEST_CASE("store: IDENT checks follow protocol.md 3.7 in the reference server's order",
+          "[store]") {
+  TempDir dir;
+  auto store = open_store(dir / "r.db");
+  auto c2 = store->allocate_client_file();
+  auto c3 = store->allocate_client_file(ClientType::subserver);
+  auto c4 = store->allocate_client_file();
+  REQUIRE((c2.ok() && c3.ok() && c4.ok()));
+  const auto uploads = recorded_uploads();
+  // Versions 1..4 from client 2; its upload cursor ends at (10, 3).
+  for (std::size_t i = 0; i < 4; ++i) REQUIRE(store->integrate_upload(upload_of(2, uploads[i])).ok());
+  REQUIRE(ros::admin::sql::exec(store->test_db(), "UPDATE client_files SET expired = 1 WHERE ident = 4").ok());
+  auto salt = [&](uint64_t v) { return *store->server_version_salt(v); };
+  const uint64_t s2 = c2->salt;
+  using Ident = RealmStore::Ident;
+
+  const Ident accepted[] = {
+      {2, s2, 3, 10, 4, salt(4)},
+      {2, s2, 4, 0, 4, salt(4)},
+      {2, s2, 3, 0, 3, salt(3)},
+      {3, c3->salt, 0, 0, 0, 0, ClientType::subserver},
+  };
+  for (const auto& id : accepted) {
+    INFO(id.client_file_ident << " " << id.scan_server_version << " " << id.latest_server_version);
+    auto r = store->check_ident(id);
+    INFO((r.ok() ? std::string() : r.error().message));
+    REQUIRE(r.ok());
+    CHECK(r->ident == id.client_file_ident);
+  }
+  auto record = store->check_ident(accepted[0]);
+  CHECK(record->upload_client_version == 10);
+  CHECK(record->upload_server_version == 3);
+
+  struct Rejected {
+    const char* rule;
+    Ident ident;
+    SyncError error;
+    std::string message;
+  };
+  const Rejected rejected[] = {
+      {"1", {2, s2, 3, 10, 5, 1}, SyncError::bad_server_version,
+       "bad server version: the client knows version 5, the newest here is 4 (sync error 209)"},
+      {"2", {9, s2, 3, 10, 4, salt(4)}, SyncError::bad_client_file_ident, ""},
+      {"3", {2, s2 ^ 1, 3, 10, 4, salt(4)}, SyncError::diverging_histories, ""},
+      {"4", {2, s2, 2, 0, 4, salt(4)}, SyncError::bad_server_version,
+       "bad server version: download cursor at 2, below the last integrated server version 3 "
+       "(sync error 209)"},
+      {"5", {4, c4->salt, 0, 0, 4, salt(4)}, SyncError::client_file_expired, ""},
+      {"6", {2, s2, 5, 0, 4, salt(4)}, SyncError::bad_server_version, ""},
+      {"7", {2, s2, 3, 11, 4, salt(4)}, SyncError::bad_client_version,
+       "bad client version: the client says its version 11 was integrated, the server has up to "
+       "10 (sync error 210)"},
+      {"7 before 9", {2, s2, 3, 11, 4, salt(4) ^ 1}, SyncError::bad_client_version, ""},
+      {"8", {2, s2, 4, 0, 3, salt(3)}, SyncError::bad_server_version, ""},
+      {"9", {2, s2, 3, 0, 4, salt(4) ^ 1}, SyncError::diverging_histories,
+       "diverging histories: server version 4 has another salt here (sync error 211)"},
+      {"10", {3, c3->salt, 0, 0, 0, 0, ClientType::regular}, SyncError::bad_client_file_ident,
+       "bad client file ident: client file 3 was issued to another type of client (sync error "
+       "208)"},
+  };
+  for (const auto& c : rejected) {
+    INFO("rule " << c.rule);
+    auto r = store->check_ident(c.ident);
+    REQUIRE_FALSE(r.ok());
+    CHECK(sync_error(r.error()) == c.error);
+    if (!c.message.empty()) CHECK(r.error().message == c.message);
+  }
+}
