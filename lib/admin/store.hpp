@@ -58,7 +58,7 @@
 #include <vector>
 
 #include "admin/permissions.hpp"
-#include "admin/sqlite.hpp"
+#include "storage/sqlite.hpp"
 #include "common/result.hpp"
 
 namespace ros::admin {

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <system_error>
 
-#include "admin/sqlite.hpp"
+#include "storage/sqlite.hpp"
 #include "sync/changeset/applier.hpp"
 #include "sync/changeset/encoder.hpp"
 #include "sync/changeset/parser.hpp"
@@ -15,7 +15,6 @@
 namespace ros::sync::store {
 
 namespace cs = ros::sync::changeset;
-namespace sql = ros::admin::sql;
 
 namespace {
 

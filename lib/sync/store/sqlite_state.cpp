@@ -2,13 +2,12 @@
 
 #include <algorithm>
 
-#include "admin/sqlite.hpp"
+#include "storage/sqlite.hpp"
 #include "sync/store/codec.hpp"
 
 namespace ros::sync::store {
 
 namespace cs = ros::sync::changeset;
-namespace sql = ros::admin::sql;
 
 // The sql helpers bind text only. Binary values are bound as text and cast
 // to BLOB in the statement (the database is UTF-8, so the cast keeps every

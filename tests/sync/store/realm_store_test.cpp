@@ -89,13 +89,13 @@ TEST_CASE("store: a new Realm file starts at version 0 with salt 0", "[store]") 
   REQUIRE(classes.ok());
   CHECK(classes->empty());
   // The file is in WAL mode with synchronous=FULL and schema version 1.
-  auto mode = ros::admin::sql::query_text(store->test_db(), "PRAGMA journal_mode");
+  auto mode = ros::sql::query_text(store->test_db(), "PRAGMA journal_mode");
   REQUIRE(mode.ok());
   CHECK(**mode == "wal");
-  auto sync = ros::admin::sql::query_int(store->test_db(), "PRAGMA synchronous");
+  auto sync = ros::sql::query_int(store->test_db(), "PRAGMA synchronous");
   REQUIRE(sync.ok());
   CHECK(**sync == 2);  // FULL
-  auto version = ros::admin::sql::query_int(store->test_db(), "PRAGMA user_version");
+  auto version = ros::sql::query_int(store->test_db(), "PRAGMA user_version");
   REQUIRE(version.ok());
   CHECK(**version == kSchemaVersion);
 }
@@ -479,8 +479,8 @@ TEST_CASE("store: every acknowledged upload is found after the process is killed
       }
     }
     // Leave a transaction open with more work, as a crash mid-group would.
-    (void)ros::admin::sql::exec(store.test_db(), "BEGIN IMMEDIATE");
-    (void)ros::admin::sql::exec(store.test_db(), "DELETE FROM history");
+    (void)ros::sql::exec(store.test_db(), "BEGIN IMMEDIATE");
+    (void)ros::sql::exec(store.test_db(), "DELETE FROM history");
     kill(getpid(), SIGKILL);
     _exit(5);
   }
@@ -546,8 +546,8 @@ TEST_CASE("store: corrupt, foreign and newer files are refused with a clear mess
     {
       sqlite3* raw = nullptr;
       REQUIRE(sqlite3_open(file.c_str(), &raw) == SQLITE_OK);
-      ros::admin::sql::Db db(raw);
-      REQUIRE(ros::admin::sql::exec(raw, "CREATE TABLE t(x)").ok());
+      ros::sql::Db db(raw);
+      REQUIRE(ros::sql::exec(raw, "CREATE TABLE t(x)").ok());
     }
     auto r = RealmStore::open(file);
     REQUIRE_FALSE(r.ok());
@@ -560,7 +560,7 @@ TEST_CASE("store: corrupt, foreign and newer files are refused with a clear mess
     const fs::path file = dir / "newer.db";
     {
       auto store = open_store(file);
-      REQUIRE(ros::admin::sql::exec(store->test_db(), "PRAGMA user_version=2").ok());
+      REQUIRE(ros::sql::exec(store->test_db(), "PRAGMA user_version=2").ok());
     }
     auto r = RealmStore::open(file);
     REQUIRE_FALSE(r.ok());
@@ -587,7 +587,7 @@ TEST_CASE("store: IDENT checks follow protocol.md 3.7 in the reference server's 
   const auto uploads = recorded_uploads();
   // Versions 1..4 from client 2; its upload cursor ends at (10, 3).
   for (std::size_t i = 0; i < 4; ++i) REQUIRE(store->integrate_upload(upload_of(2, uploads[i])).ok());
-  REQUIRE(ros::admin::sql::exec(store->test_db(), "UPDATE client_files SET expired = 1 WHERE ident = 4").ok());
+  REQUIRE(ros::sql::exec(store->test_db(), "UPDATE client_files SET expired = 1 WHERE ident = 4").ok());
   auto salt = [&](uint64_t v) { return *store->server_version_salt(v); };
   const uint64_t s2 = c2->salt;
   using Ident = RealmStore::Ident;

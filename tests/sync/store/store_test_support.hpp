@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "admin/sqlite.hpp"
+#include "storage/sqlite.hpp"
 #include "support/temp_dir.hpp"
 #include "sync/changeset/state.hpp"
 #include "sync/store/sqlite_state.hpp"
@@ -39,7 +39,7 @@ class SqliteFixture {
 
  private:
   TempDir dir_;
-  admin::sql::Db db_;
+  sql::Db db_;
   std::unique_ptr<sync::store::SqliteState> state_;
 };
 

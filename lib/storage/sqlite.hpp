@@ -1,5 +1,6 @@
-// A thin RAII layer over the SQLite C API for the admin store: a connection
-// handle, prepared statements with bound parameters, and a transaction guard.
+// A thin RAII layer over the SQLite C API for ros's databases (admin.db and
+// the Realm files): a connection handle, prepared statements with bound
+// parameters, and a transaction guard.
 // Every statement goes through Statement, so no value is ever spliced into SQL
 // text.
 //
@@ -8,8 +9,8 @@
 // (callers translate it into their own message), busy/locked as
 // Errc::unavailable, everything else as Errc::internal.
 //
-// Thread safety: none of these types is thread-safe; the owner (AdminStore)
-// serialises all use of one connection with its mutex.
+// Thread safety: none of these types is thread-safe; the owner (AdminStore,
+// RealmStore) serialises all use of one connection.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,7 @@
 
 #include "common/result.hpp"
 
-namespace ros::admin::sql {
+namespace ros::sql {
 
 struct DbClose {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
@@ -93,4 +94,4 @@ class Transaction {
   bool done_ = false;
 };
 
-}  // namespace ros::admin::sql
+}  // namespace ros::sql

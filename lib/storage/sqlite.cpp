@@ -1,6 +1,6 @@
-#include "admin/sqlite.hpp"
+#include "storage/sqlite.hpp"
 
-namespace ros::admin::sql {
+namespace ros::sql {
 
 Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   std::string message = std::string(what) + ": ";
@@ -25,7 +25,7 @@ Result<Statement> Statement::prepare(sqlite3* db, std::string_view sql) {
   int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
-    return sqlite_error(db, rc, "cannot prepare a statement of the admin store");
+    return sqlite_error(db, rc, "cannot prepare a statement");
   }
   return Statement(db, stmt);
 }
@@ -54,7 +54,7 @@ Result<bool> Statement::step() {
   int rc = sqlite3_step(stmt_.get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return sqlite_error(db_, rc, "admin store");
+  return sqlite_error(db_, rc, "SQLite");
 }
 
 Result<void> Statement::run() {
@@ -116,4 +116,4 @@ Result<void> Transaction::commit() {
   return r;
 }
 
-}  // namespace ros::admin::sql
+}  // namespace ros::sql
