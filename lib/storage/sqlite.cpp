@@ -49,6 +49,12 @@ Statement& Statement::bind_null(int index) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  int rc = sqlite3_bind_blob64(stmt_.get(), index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
 Result<bool> Statement::step() {
   if (bind_error_ != SQLITE_OK) return sqlite_error(db_, bind_error_, "cannot bind a parameter");
   int rc = sqlite3_step(stmt_.get());
@@ -63,6 +69,12 @@ Result<void> Statement::run() {
     if (!more) return more.error();
     if (!*more) return {};
   }
+}
+
+std::string Statement::blob(int column) const {
+  const void* p = sqlite3_column_blob(stmt_.get(), column);
+  int n = sqlite3_column_bytes(stmt_.get(), column);
+  return p ? std::string(static_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
 }
 
 std::string Statement::text(int column) const {

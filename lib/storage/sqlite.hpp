@@ -45,6 +45,8 @@ class Statement {
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, std::int64_t value);
   Statement& bind_null(int index);
+  // Bytes as a BLOB (any byte values, NULs included).
+  Statement& bind_blob(int index, std::string_view bytes);
 
   // Advances: true when a row is available, false when done.
   Result<bool> step();
@@ -54,6 +56,7 @@ class Statement {
 
   // Columns of the current row (0-based).
   std::string text(int column) const;
+  std::string blob(int column) const;  // the bytes of a BLOB column
   std::int64_t int64(int column) const;
   bool is_null(int column) const;
 

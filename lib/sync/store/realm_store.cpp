@@ -431,7 +431,7 @@ Result<std::vector<HistoryEntry>> RealmStore::history_since(uint64_t version,
     e.client_version = static_cast<uint64_t>(stmt->int64(3));
     e.base_server_version = static_cast<uint64_t>(stmt->int64(4));
     e.origin_timestamp = static_cast<uint64_t>(stmt->int64(5));
-    e.changeset = stmt->text(6);
+    e.changeset = stmt->blob(6);
     e.cumulative_size = static_cast<uint64_t>(stmt->int64(7));
     if (!out.empty() && bytes + e.changeset.size() > limit_bytes) break;
     bytes += e.changeset.size();
@@ -549,7 +549,7 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
         db_,
         "INSERT INTO history(version, salt, origin_file, client_version, base_server_version, "
         "origin_timestamp, changeset, cumulative_size) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, CAST(?7 AS BLOB), ?8)");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!insert) return in_file(insert.error());
     insert->bind(1, static_cast<int64_t>(version))
         .bind(2, static_cast<int64_t>(*salt))
@@ -557,7 +557,7 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
         .bind(4, static_cast<int64_t>(e.client_version))
         .bind(5, static_cast<int64_t>(base))
         .bind(6, static_cast<int64_t>(e.origin_timestamp))
-        .bind(7, *bytes)
+        .bind_blob(7, *bytes)
         .bind(8, static_cast<int64_t>(cumulative));
     if (auto r = insert->run(); !r) return in_file(r.error());
     *latest = Latest{version, *salt, cumulative};

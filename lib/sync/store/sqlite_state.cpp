@@ -9,10 +9,8 @@ namespace ros::sync::store {
 
 namespace cs = ros::sync::changeset;
 
-// The sql helpers bind text only. Binary values are bound as text and cast
-// to BLOB in the statement (the database is UTF-8, so the cast keeps every
-// byte); they are read back with text(), which returns a BLOB's bytes as they
-// are.
+// Encoded specs, keys and objects are bytes: bound with bind_blob() and read
+// with blob().
 
 Result<void> SqliteState::create_tables(sqlite3* db) {
   for (const char* statement : {
@@ -56,7 +54,7 @@ Result<std::optional<cs::ClassSpec>> SqliteState::get_class(const std::string& n
   auto row = stmt->step();
   if (!row) return row.error();
   if (!*row) return std::optional<cs::ClassSpec>();
-  auto spec = decode_class_spec(stmt->text(0));
+  auto spec = decode_class_spec(stmt->blob(0));
   if (!spec) return corrupt("schema", name);
   return std::optional<cs::ClassSpec>(std::move(*spec));
 }
@@ -64,10 +62,10 @@ Result<std::optional<cs::ClassSpec>> SqliteState::get_class(const std::string& n
 Result<void> SqliteState::put_class(const std::string& name, const cs::ClassSpec& spec) {
   auto stmt = sql::Statement::prepare(
       db_,
-      "INSERT INTO classes(name, spec) VALUES (?1, CAST(?2 AS BLOB)) "
+      "INSERT INTO classes(name, spec) VALUES (?1, ?2) "
       "ON CONFLICT(name) DO UPDATE SET spec = excluded.spec");
   if (!stmt) return stmt.error();
-  stmt->bind(1, name).bind(2, encode_class_spec(spec));
+  stmt->bind(1, name).bind_blob(2, encode_class_spec(spec));
   return stmt->run();
 }
 
@@ -91,7 +89,7 @@ Result<std::vector<cs::ObjectKey>> SqliteState::object_keys(const std::string& c
     auto row = stmt->step();
     if (!row) return row.error();
     if (!*row) break;
-    auto key = decode_object_key(stmt->text(0));
+    auto key = decode_object_key(stmt->blob(0));
     if (!key) return corrupt("object key", cls);
     keys.push_back(std::move(*key));
   }
@@ -103,22 +101,22 @@ Result<std::vector<cs::ObjectKey>> SqliteState::object_keys(const std::string& c
 Result<std::optional<cs::Object>> SqliteState::get_object(const std::string& cls,
                                                           const cs::ObjectKey& key) const {
   auto stmt = sql::Statement::prepare(
-      db_, "SELECT value FROM objects WHERE class = ?1 AND key = CAST(?2 AS BLOB)");
+      db_, "SELECT value FROM objects WHERE class = ?1 AND key = ?2");
   if (!stmt) return stmt.error();
-  stmt->bind(1, cls).bind(2, encode_object_key(key));
+  stmt->bind(1, cls).bind_blob(2, encode_object_key(key));
   auto row = stmt->step();
   if (!row) return row.error();
   if (!*row) return std::optional<cs::Object>();
-  auto object = decode_object(stmt->text(0));
+  auto object = decode_object(stmt->blob(0));
   if (!object) return corrupt("object", cls);
   return std::optional<cs::Object>(std::move(*object));
 }
 
 Result<bool> SqliteState::has_object(const std::string& cls, const cs::ObjectKey& key) const {
   auto stmt = sql::Statement::prepare(
-      db_, "SELECT 1 FROM objects WHERE class = ?1 AND key = CAST(?2 AS BLOB)");
+      db_, "SELECT 1 FROM objects WHERE class = ?1 AND key = ?2");
   if (!stmt) return stmt.error();
-  stmt->bind(1, cls).bind(2, encode_object_key(key));
+  stmt->bind(1, cls).bind_blob(2, encode_object_key(key));
   return stmt->step();
 }
 
@@ -126,18 +124,18 @@ Result<void> SqliteState::put_object(const std::string& cls, const cs::ObjectKey
                                      const cs::Object& object) {
   auto stmt = sql::Statement::prepare(
       db_,
-      "INSERT INTO objects(class, key, value) VALUES (?1, CAST(?2 AS BLOB), CAST(?3 AS BLOB)) "
+      "INSERT INTO objects(class, key, value) VALUES (?1, ?2, ?3) "
       "ON CONFLICT(class, key) DO UPDATE SET value = excluded.value");
   if (!stmt) return stmt.error();
-  stmt->bind(1, cls).bind(2, encode_object_key(key)).bind(3, encode_object(object));
+  stmt->bind(1, cls).bind_blob(2, encode_object_key(key)).bind_blob(3, encode_object(object));
   return stmt->run();
 }
 
 Result<void> SqliteState::erase_object(const std::string& cls, const cs::ObjectKey& key) {
   auto stmt = sql::Statement::prepare(
-      db_, "DELETE FROM objects WHERE class = ?1 AND key = CAST(?2 AS BLOB)");
+      db_, "DELETE FROM objects WHERE class = ?1 AND key = ?2");
   if (!stmt) return stmt.error();
-  stmt->bind(1, cls).bind(2, encode_object_key(key));
+  stmt->bind(1, cls).bind_blob(2, encode_object_key(key));
   return stmt->run();
 }
 
