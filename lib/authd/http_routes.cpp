@@ -48,6 +48,21 @@ std::optional<std::string> string_field(const json& object, const char* name, co
   return it->get<std::string>();
 }
 
+// The optional string field `name`: nullopt when absent or null; `error` set
+// (and false returned) when it has another type.
+bool optional_string_field(const json& object, const char* name, std::optional<std::string>& out,
+                           http::Response& error, Context& ctx) {
+  auto it = object.find(name);
+  if (it == object.end() || it->is_null()) return true;
+  if (!it->is_string()) {
+    error = fail(ctx, "bad_request", problems::kInvalidParameters,
+                 std::string("'") + name + "' must be a string");
+    return false;
+  }
+  out = it->get<std::string>();
+  return true;
+}
+
 json user_summary(const admin::User& user) {
   return {{"id", user.id}, {"is_admin", user.is_admin}};
 }
@@ -65,6 +80,8 @@ http::Response login_password(Context& ctx, const http::Request& req, const json
   }
   auto password = string_field(*info, "password", "user_info.", error, ctx);
   if (!password) return error;
+  std::optional<std::string> app_id;
+  if (!optional_string_field(body, "app_id", app_id, error, ctx)) return error;
   bool register_user = false;
   if (auto reg = info->find("register"); reg != info->end() && !reg->is_null()) {
     if (!reg->is_boolean()) {
@@ -117,8 +134,6 @@ http::Response login_password(Context& ctx, const http::Request& req, const json
   }
   ctx.metrics.add("ros_auth_logins_total", R"(provider="password",result="success")");
 
-  std::optional<std::string> app_id;
-  if (auto it = body.find("app_id"); it != body.end() && it->is_string()) app_id = it->get<std::string>();
   auto claims = auth::refresh_claims(user->id, user->is_admin, app_id, ctx.now(),
                                      ctx.config.tokens.refresh_lifetime);
   ctx.metrics.add("ros_auth_tokens_issued_total", R"(kind="refresh")");
@@ -184,19 +199,10 @@ http::Response access_token(Context& ctx, const json& body) {
   http::Response error;
   auto token = string_field(body, "data", "", error, ctx);
   if (!token) return error;
-  std::optional<std::string> path;
-  if (auto it = body.find("path"); it != body.end() && !it->is_null()) {
-    if (!it->is_string()) {
-      return fail(ctx, "bad_request", problems::kInvalidParameters, "'path' must be a string");
-    }
-    path = it->get<std::string>();
-  }
-  std::optional<std::string> app_id;
-  if (auto it = body.find("app_id"); it != body.end() && !it->is_null()) {
-    if (!it->is_string()) {
-      return fail(ctx, "bad_request", problems::kInvalidParameters, "'app_id' must be a string");
-    }
-    app_id = it->get<std::string>();
+  std::optional<std::string> path, app_id;
+  if (!optional_string_field(body, "path", path, error, ctx) ||
+      !optional_string_field(body, "app_id", app_id, error, ctx)) {
+    return error;
   }
 
   auto user = authenticate(ctx, *token, error);
