@@ -33,6 +33,10 @@ struct MergeChangeset {
   changeset::Changeset changeset;
   uint64_t origin_timestamp = 0;
   uint64_t origin_file_ident = 0;
+  // Set by merge(): true when the merge changed, discarded or added an
+  // instruction or a string (the server then stores a reciprocal copy);
+  // left as it was otherwise.
+  bool modified = false;
 };
 
 // Transforms `incoming` (minor) against `history` (major), both in place.

@@ -1,0 +1,16 @@
+// The nested rules of merge.md 4.2: what an instruction with the shorter
+// path (outer) does to an instruction beneath it on the other side (inner).
+//
+// Promises: only inner is changed or discarded, except for the ArrayMove
+// quirk, which changes outer's from-index instead. Prior sizes are never
+// touched. Fails (bad merge) for "inconsistent paths": a list instruction
+// whose corresponding inner element is a string.
+#pragma once
+
+#include "sync/transform/item.hpp"
+
+namespace ros::sync::transform {
+
+Result<void> apply_nested(Item& outer, Item& inner);
+
+}  // namespace ros::sync::transform

@@ -1,0 +1,252 @@
+// Pair rules between list instructions in the same list (merge.md 4.3 m-u).
+// Indices and prior sizes of one list are rewritten so that each side can
+// be applied after the other; their preconditions are checked first and a
+// failure is a fatal conflict, as in realm-core.
+#include "sync/transform/predicates.hpp"
+#include "sync/transform/rules.hpp"
+
+namespace ros::sync::transform::rules {
+
+using namespace changeset;
+
+namespace {
+
+uint32_t& index(Item& item) { return *last_index(item); }
+
+// Prior size of a list instruction or array update.
+uint32_t& size(Item& item) {
+  return std::visit(
+      [](auto& i) -> uint32_t& {
+        if constexpr (requires { i.prior_size; }) {
+          return i.prior_size;
+        } else {
+          static uint32_t none = 0;  // unreachable: every caller passes a list instruction
+          return none;
+        }
+      },
+      item.instruction);
+}
+
+Result<void> same_size(Item& left, Item& right) {
+  if (size(left) != size(right)) return bad_merge(left, right, "prior_size mismatch");
+  return {};
+}
+
+// index < prior_size (or <= for an insert).
+Result<void> in_range(Item& left, Item& right, Item& which, uint32_t index, bool insert) {
+  const uint32_t n = size(which);
+  if (insert ? index > n : index >= n)
+    return bad_merge(left, right, "index out of range for prior_size");
+  return {};
+}
+
+// Rules against an Update need an array update in the same list; a field or
+// dictionary update in a list's place is malformed input (merge.md 4.4).
+Result<void> array_update(Item& left, Item& update) {
+  if (!last_index(update))
+    return bad_input(left, update, "container shape clash: list index against dictionary key");
+  return {};
+}
+
+#define TRY(expr)                      \
+  do {                                 \
+    if (auto r_ = (expr); !r_) return r_; \
+  } while (0)
+
+}  // namespace
+
+Result<void> array_insert_update(Item& left, Item& right) {
+  if (!same_container(left, right)) return {};
+  TRY(array_update(left, right));
+  TRY(same_size(left, right));
+  TRY(in_range(left, right, left, index(left), true));
+  TRY(in_range(left, right, right, index(right), false));
+  ++size(right);
+  if (index(right) >= index(left)) ++index(right);
+  return {};
+}
+
+Result<void> array_insert_array_insert(Item& left, Item& right) {
+  if (!same_container(left, right)) return {};
+  TRY(same_size(left, right));
+  ++size(left);
+  ++size(right);
+  // On a tie the older element ends up first.
+  if (index(left) > index(right)) {
+    ++index(left);
+  } else if (index(right) > index(left)) {
+    ++index(right);
+  } else {
+    ++index(older(left, right) ? right : left);
+  }
+  return {};
+}
+
+Result<void> array_move_update(Item& left, Item& right) {
+  if (!same_container(left, right)) return {};
+  TRY(array_update(left, right));
+  const uint32_t from = index(left);
+  const uint32_t to = left.as<ArrayMove>().ndx_2;
+  TRY(in_range(left, right, left, from, false));
+  TRY(in_range(left, right, right, index(right), false));
+  uint32_t& i = index(right);
+  if (i == from) {
+    i = to;
+  } else {
+    if (i > from) --i;
+    if (i >= to) ++i;
+  }
+  return {};
+}
+
+Result<void> array_move_array_insert(Item& left, Item& right) {
+  if (!same_container(left, right)) return {};
+  ++size(left);
+  uint32_t& from = index(left);
+  uint32_t& to = left.as<ArrayMove>().ndx_2;
+  uint32_t& i = index(right);
+  if (i > from) {
+    --i;
+  } else {
+    ++from;
+  }
+  // (quirk) On a tie the newer element ends up first, unlike rules n and q.
+  if (i < to) {
+    ++to;
+  } else if (i > to) {
+    ++i;
+  } else if (older(left, right)) {
+    ++to;
+  } else {
+    ++i;
+  }
+  return {};
+}
+
+Result<void> array_move_array_move(Item& left, Item& right) {
+  if (!same_container(left, right)) return {};
+  TRY(same_size(left, right));
+  uint32_t& lf = index(left);
+  uint32_t& lt = left.as<ArrayMove>().ndx_2;
+  uint32_t& rf = index(right);
+  uint32_t& rt = right.as<ArrayMove>().ndx_2;
+  TRY(in_range(left, right, left, lf, false));
+  TRY(in_range(left, right, left, lt, false));
+  TRY(in_range(left, right, right, rf, false));
+  TRY(in_range(left, right, right, rt, false));
+  if (lf == rf) {
+    // The same element moved twice: the newer move wins, starting from where
+    // the older one put it.
+    Item& loser = older(left, right) ? left : right;
+    Item& winner = older(left, right) ? right : left;
+    const uint32_t loser_to = loser.as<ArrayMove>().ndx_2;
+    discard(loser);
+    index(winner) = loser_to;
+    if (index(winner) == winner.as<ArrayMove>().ndx_2) discard(winner);
+    return {};
+  }
+  if (lf > rf) {
+    --lf;
+  } else {
+    --rf;
+  }
+  if (lt > rf) {
+    --lt;
+  } else {
+    ++rf;
+  }
+  if (lf < rt) {
+    --rt;
+  } else {
+    ++lf;
+  }
+  if (lt < rt) {
+    ++rt;
+  } else if (lt > rt) {
+    ++lt;
+  } else {
+    ++(older(left, right) ? rt : lt);
+  }
+  if (lf == lt) discard(left);
+  if (rf == rt) discard(right);
+  return {};
+}
+
+Result<void> array_erase_update(Item& left, Item& right) {
+  if (!same_container(left, right)) return {};
+  TRY(array_update(left, right));
+  TRY(same_size(left, right));
+  TRY(in_range(left, right, left, index(left), false));
+  TRY(in_range(left, right, right, index(right), false));
+  --size(right);
+  if (index(right) == index(left)) {
+    discard(right);
+  } else if (index(right) > index(left)) {
+    --index(right);
+  }
+  return {};
+}
+
+Result<void> array_erase_array_insert(Item& left, Item& right) {
+  if (!same_container(left, right)) return {};
+  TRY(same_size(left, right));
+  TRY(in_range(left, right, left, index(left), false));
+  TRY(in_range(left, right, right, index(right), true));
+  ++size(left);
+  --size(right);
+  if (index(right) <= index(left)) {
+    ++index(left);
+  } else {
+    --index(right);
+  }
+  return {};
+}
+
+Result<void> array_erase_array_move(Item& left, Item& right) {
+  if (!same_container(left, right)) return {};
+  TRY(same_size(left, right));
+  TRY(in_range(left, right, left, index(left), false));
+  TRY(in_range(left, right, right, index(right), false));
+  --size(right);
+  uint32_t& e = index(left);
+  uint32_t& from = index(right);
+  uint32_t& to = right.as<ArrayMove>().ndx_2;
+  if (e == from) {
+    // The moved element is gone: erase it where the move put it.
+    e = to;
+    discard(right);
+    return {};
+  }
+  if (e > from) {
+    --e;
+  } else {
+    --from;
+  }
+  if (e >= to) {
+    ++e;
+  } else {
+    --to;
+  }
+  if (from == to) discard(right);
+  return {};
+}
+
+Result<void> array_erase_array_erase(Item& left, Item& right) {
+  if (!same_container(left, right)) return {};
+  TRY(same_size(left, right));
+  TRY(in_range(left, right, left, index(left), false));
+  TRY(in_range(left, right, right, index(right), false));
+  --size(left);
+  --size(right);
+  if (index(left) == index(right)) {
+    discard(left);
+    discard(right);
+  } else if (index(left) > index(right)) {
+    --index(left);
+  } else {
+    --index(right);
+  }
+  return {};
+}
+
+}  // namespace ros::sync::transform::rules
