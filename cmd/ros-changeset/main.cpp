@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sync/changeset/tool.hpp"
+#include "sync/transform/vectors.hpp"
 
 namespace cs = ros::sync::changeset;
 
@@ -56,6 +57,11 @@ int main(int argc, char** argv) {
       "Compare the applied state with this file (default: DIR/final-state.json if present)");
   check->add_option("DIR", check_dir, "Folder of X.bin / X.json pairs")->required();
 
+  std::string transform_dir;
+  auto* transform =
+      app.add_subcommand("transform", "Check the merge against a folder of recorded transform vectors");
+  transform->add_option("DIR", transform_dir, "Folder with cases/NNNN/{a,b,...}.bin")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -74,6 +80,11 @@ int main(int argc, char** argv) {
         encode_file, layout == "streaming" ? cs::Layout::streaming : cs::Layout::hoisted));
   }
   if (*apply) return emit(cs::apply_files({apply_files.begin(), apply_files.end()}));
+  if (*transform) {
+    auto summary = ros::sync::transform::run_vectors(transform_dir, std::cout);
+    if (!summary) return fail(summary.error());
+    return summary->failed == 0 ? 0 : 1;
+  }
   std::optional<std::filesystem::path> expected;
   if (!final_state.empty()) expected = final_state;
   auto summary = cs::check_dir(check_dir, expected, std::cout);

@@ -79,8 +79,11 @@ struct Side {
     for (std::size_t c = 0; c < changesets.size(); ++c) {
       auto& list = changesets[c].changeset.instructions;
       std::size_t out = 0;
-      for (std::size_t i = 0; i < list.size(); ++i)
-        if (live[c][i]) list[out++] = std::move(list[i]);
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        if (!live[c][i]) continue;
+        if (out != i) list[out] = std::move(list[i]);
+        ++out;
+      }
       list.resize(out);
     }
   }
