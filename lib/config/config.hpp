@@ -120,6 +120,15 @@ struct HttpConfig {
   std::int64_t login_failures_per_minute = 5;  // per user and per address, then 429
 };
 
+// sync: limits of ros-syncd (new in ros).
+struct SyncConfig {
+  std::int64_t max_message_bytes = 67108864;     // largest client message; above: ERROR 103
+  std::int64_t max_sessions_per_connection = 1000;  // more BINDs on one connection: ERROR 103
+  std::int64_t max_connections = 10000;          // further connections are refused (503)
+  std::int64_t max_download_bytes = 16777216;    // changeset bytes per DOWNLOAD message
+  std::int64_t idle_timeout = 1800;              // seconds without any message: connection closed
+};
+
 struct Config {
   std::filesystem::path file;  // the configuration file, absolute
   StorageConfig storage;
@@ -130,6 +139,7 @@ struct Config {
   ControlConfig control;
   TokensConfig tokens;
   HttpConfig http;
+  SyncConfig sync;
 
   // control.socket_dir, or its default under the data directory.
   std::filesystem::path effective_socket_dir() const {

@@ -6,7 +6,8 @@ namespace ros::config {
 namespace {
 
 // clang-format off
-const std::array<Field, 29> kFields{{
+// A plain array: adding a key is one line, no count to keep in step.
+const Field kFields[] = {
   {"storage.root_path", Kind::path, "", [](Config& c) -> FieldRef { return &c.storage.root_path; }},
   {"auth.public_key_path", Kind::path, "", [](Config& c) -> FieldRef { return &c.auth.public_key_path; }},
   {"auth.private_key_path", Kind::path, "", [](Config& c) -> FieldRef { return &c.auth.private_key_path; }},
@@ -36,7 +37,12 @@ const std::array<Field, 29> kFields{{
   {"tokens.access_lifetime", Kind::duration, "600", [](Config& c) -> FieldRef { return &c.tokens.access_lifetime; }},
   {"http.max_body_bytes", Kind::count, "1048576", [](Config& c) -> FieldRef { return &c.http.max_body_bytes; }},
   {"http.login_failures_per_minute", Kind::count, "5", [](Config& c) -> FieldRef { return &c.http.login_failures_per_minute; }},
-}};
+  {"sync.max_message_bytes", Kind::count, "67108864", [](Config& c) -> FieldRef { return &c.sync.max_message_bytes; }},
+  {"sync.max_sessions_per_connection", Kind::count, "1000", [](Config& c) -> FieldRef { return &c.sync.max_sessions_per_connection; }},
+  {"sync.max_connections", Kind::count, "10000", [](Config& c) -> FieldRef { return &c.sync.max_connections; }},
+  {"sync.max_download_bytes", Kind::count, "16777216", [](Config& c) -> FieldRef { return &c.sync.max_download_bytes; }},
+  {"sync.idle_timeout", Kind::duration, "1800", [](Config& c) -> FieldRef { return &c.sync.idle_timeout; }},
+};
 // clang-format on
 
 const std::array<PresenceSection, 5> kPresence{{

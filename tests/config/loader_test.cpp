@@ -54,6 +54,11 @@ TEST_CASE("config: every key has the original server's default", "[config]") {
       {"tokens.access_lifetime", "600"},
       {"http.max_body_bytes", "1048576"},
       {"http.login_failures_per_minute", "5"},
+      {"sync.max_message_bytes", "67108864"},
+      {"sync.max_sessions_per_connection", "1000"},
+      {"sync.max_connections", "10000"},
+      {"sync.max_download_bytes", "16777216"},
+      {"sync.idle_timeout", "1800"},
   };
   REQUIRE(ros::config::fields().size() == expected.size());
   for (const auto& [key, value] : expected) {
@@ -148,7 +153,9 @@ TEST_CASE("config: bad keys and values are reported at their line and column", "
       {"network:\n  sync:\n    Listen-Port: 27800\n",
        {"3:5: network.sync.Listen-Port: unknown key (did you mean network.sync.listen_port?)"}},
       {"sync:\n  listen_port: 27800\n",
-       {"1:1: sync: unknown key (did you mean network.sync?)"}},
+       {"2:3: sync.listen_port: unknown key (did you mean network.sync.listen_port?)"}},
+      {"sync:\n  max_sessions: 5\n",
+       {"2:3: sync.max_sessions: unknown key (did you mean sync.max_sessions_per_connection?)"}},
       {"loging:\n  level: info\n", {"1:1: loging: unknown key (did you mean logging?)"}},
       {"proxy:\n  https:\n    certificate: /c.pem\n",
        {"3:5: proxy.https.certificate: unknown key (did you mean proxy.https.certificate_path?)"}},
