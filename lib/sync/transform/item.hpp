@@ -30,6 +30,9 @@ struct Item {
   changeset::Changeset& changeset;
   changeset::Instruction& instruction;
   Discriminant when;
+  // Offset of a String/Binary payload in the parser's string buffer (see
+  // string_buffer.hpp); 0 for other instructions.
+  uint64_t payload_offset = 0;
   bool discarded = false;
   // Instructions to insert into this side immediately before `instruction`
   // (merge.md 2.3); they count as merged with everything up to the other

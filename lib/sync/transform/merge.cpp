@@ -6,6 +6,7 @@
 #include "sync/transform/nested.hpp"
 #include "sync/transform/pair_rules.hpp"
 #include "sync/transform/predicates.hpp"
+#include "sync/transform/string_buffer.hpp"
 
 namespace ros::sync::transform {
 
@@ -56,15 +57,19 @@ Result<void> merge_pair(Item& major, Item& minor) {
 struct Side {
   std::span<MergeChangeset> changesets;
   std::vector<std::vector<char>> live;
+  std::vector<std::vector<uint64_t>> offsets;  // payload_offsets() of the input
 
   explicit Side(std::span<MergeChangeset> cs) : changesets(cs) {
-    for (const auto& c : cs) live.emplace_back(c.changeset.instructions.size(), 1);
+    for (const auto& c : cs) {
+      live.emplace_back(c.changeset.instructions.size(), 1);
+      offsets.push_back(payload_offsets(c.changeset, c.layout));
+    }
   }
 
   Item item(std::size_t c, std::size_t i) {
     auto& mc = changesets[c];
     return Item{mc.changeset, mc.changeset.instructions[i],
-                Discriminant{mc.origin_timestamp, mc.origin_file_ident}, false, {}};
+                Discriminant{mc.origin_timestamp, mc.origin_file_ident}, offsets[c][i], false, {}};
   }
 
   // Inserts `added` before instruction i of changeset c.
@@ -73,6 +78,7 @@ struct Side {
     list.insert(list.begin() + static_cast<std::ptrdiff_t>(i),
                 std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
     live[c].insert(live[c].begin() + static_cast<std::ptrdiff_t>(i), added.size(), 1);
+    offsets[c].insert(offsets[c].begin() + static_cast<std::ptrdiff_t>(i), added.size(), 0);
   }
 
   void compact() {

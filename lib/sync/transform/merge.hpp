@@ -33,6 +33,10 @@ struct MergeChangeset {
   changeset::Changeset changeset;
   uint64_t origin_timestamp = 0;
   uint64_t origin_file_ident = 0;
+  // The layout of the bytes `changeset` was parsed from (changeset::Parsed
+  // says which). Realm compares the values of two SetErase instructions by
+  // where they stood in those bytes (merge.md 1.2, quirk z3).
+  changeset::Layout layout = changeset::Layout::hoisted;
   // Set by merge(): true when the merge changed, discarded or added an
   // instruction or a string (the server then stores a reciprocal copy);
   // left as it was otherwise.

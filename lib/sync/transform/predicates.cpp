@@ -211,8 +211,7 @@ bool same_payload(const Item& a, const Payload& pa, const Item& b, const Payload
   });
 }
 
-bool raw_payload_equal([[maybe_unused]] const Item& a, const Payload& pa, [[maybe_unused]] const Item& b,
-                       const Payload& pb) {
+bool raw_payload_equal(const Item& a, const Payload& pa, const Item& b, const Payload& pb) {
   return payload_equal(pa, pb, [&] {
     if (pa.type == Type::Link) {
       if (pa.link.table.index != pb.link.table.index) return false;
@@ -220,9 +219,7 @@ bool raw_payload_equal([[maybe_unused]] const Item& a, const Payload& pa, [[mayb
       // String keys compare by interned index, every other key by value.
       return pa.link.target == pb.link.target;
     }
-    // TODO(z3): realm-core compares the (offset, length) in the parser's
-    // string buffer; see buffer_range().
-    return pa.bytes == pb.bytes;
+    return a.payload_offset == b.payload_offset && pa.bytes.size() == pb.bytes.size();
   });
 }
 

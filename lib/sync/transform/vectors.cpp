@@ -24,13 +24,13 @@ Result<std::string> read_file(const fs::path& path) {
   return s.str();
 }
 
-Result<Changeset> parse_file(const fs::path& path) {
+Result<Parsed> parse_file(const fs::path& path) {
   auto bytes = read_file(path);
   if (!bytes) return bytes.error();
   auto parsed = parse(*bytes);
   if (!parsed) return make_error(Errc::invalid_argument,
                                  "'" + path.string() + "': " + parsed.error().message);
-  return std::move(parsed->changeset);
+  return parsed;
 }
 
 std::string compact(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
@@ -62,10 +62,11 @@ std::string first_difference(const char* name, const Changeset& actual,
 }
 
 Result<MergeChangeset> side(const fs::path& bin, const Json& meta) {
-  auto cs = parse_file(bin);
-  if (!cs) return cs.error();
+  auto parsed = parse_file(bin);
+  if (!parsed) return parsed.error();
   MergeChangeset m;
-  m.changeset = std::move(*cs);
+  m.changeset = std::move(parsed->changeset);
+  m.layout = parsed->layout;
   m.origin_timestamp = meta.value("originTimestamp", uint64_t{0});
   m.origin_file_ident = meta.value("originFileIdent", uint64_t{0});
   return m;
@@ -83,7 +84,7 @@ Result<VectorCase> load_case(const fs::path& dir) {
     return make_error(Errc::invalid_argument, "'" + (dir / "case.json").string() + "': not JSON");
   auto setup = parse_file(dir / "setup.bin");
   if (!setup) return setup.error();
-  c.setup = std::move(*setup);
+  c.setup = std::move(setup->changeset);
   auto a = side(dir / "a.bin", c.meta["a"]);
   if (!a) return a.error();
   c.a = std::move(*a);
