@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sync/changeset/tool.hpp"
+#include "sync/store/replay.hpp"
 #include "sync/transform/vectors.hpp"
 
 namespace cs = ros::sync::changeset;
@@ -62,6 +63,12 @@ int main(int argc, char** argv) {
       app.add_subcommand("transform", "Check the merge against a folder of recorded transform vectors");
   transform->add_option("DIR", transform_dir, "Folder with cases/NNNN/{a,b,...}.bin")->required();
 
+  std::vector<std::string> replay_dirs;
+  auto* replay = app.add_subcommand(
+      "replay", "Replay recorded merge scenarios through the server's integration and compare");
+  replay->add_option("DIR", replay_dirs, "Scenario folders (sNNN with uploads.json, ...)")
+      ->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -84,6 +91,11 @@ int main(int argc, char** argv) {
     auto summary = ros::sync::transform::run_vectors(transform_dir, std::cout);
     if (!summary) return fail(summary.error());
     return summary->failed == 0 ? 0 : 1;
+  }
+  if (*replay) {
+    auto summary = ros::sync::store::replay_scenarios({replay_dirs.begin(), replay_dirs.end()},
+                                                      std::cout);
+    return summary.failed == 0 ? 0 : 1;
   }
   std::optional<std::filesystem::path> expected;
   if (!final_state.empty()) expected = final_state;

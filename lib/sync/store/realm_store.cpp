@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <system_error>
@@ -10,11 +11,14 @@
 #include "sync/changeset/applier.hpp"
 #include "sync/changeset/encoder.hpp"
 #include "sync/changeset/parser.hpp"
+#include "sync/store/reciprocal_history.hpp"
 #include "sync/store/sqlite_state.hpp"
+#include "sync/transform/merge.hpp"
 
 namespace ros::sync::store {
 
 namespace cs = ros::sync::changeset;
+namespace tf = ros::sync::transform;
 
 namespace {
 
@@ -62,6 +66,14 @@ const std::vector<std::vector<const char*>>& migrations() {
           "CREATE TABLE classes(name TEXT PRIMARY KEY, spec BLOB NOT NULL)",
           "CREATE TABLE objects(class TEXT NOT NULL, key BLOB NOT NULL, "
           "value BLOB NOT NULL, PRIMARY KEY (class, key)) WITHOUT ROWID",
+      },
+      // 2: the reciprocal history per client file (merge.md 3.1). A row is
+      // a stored transformed copy of history entry `version` (zero bytes
+      // when merged to nothing); no row means "same as the main entry".
+      {
+          "CREATE TABLE reciprocal_history(client_file INTEGER NOT NULL, "
+          "version INTEGER NOT NULL, changeset BLOB NOT NULL, "
+          "PRIMARY KEY (client_file, version)) WITHOUT ROWID",
       },
   };
   return list;
@@ -268,13 +280,32 @@ Result<std::unique_ptr<RealmStore>> RealmStore::open(const std::filesystem::path
   return std::unique_ptr<RealmStore>(new RealmStore(file, db.release()));
 }
 
-Result<ClientFile> RealmStore::allocate_client_file(ClientType type) {
+Result<ClientFile> RealmStore::allocate_client_file(ClientType type) { return allocate(0, type); }
+
+Result<ClientFile> RealmStore::allocate_client_file_at(uint64_t ident, ClientType type) {
+  if (ident <= kServerFileIdent) {
+    return make_error(Errc::invalid_argument,
+                      "client file " + std::to_string(ident) +
+                          " cannot be allocated: client file identifiers start at 2");
+  }
+  return allocate(ident, type);
+}
+
+// ident 0 (never a client's) stands for "the next one".
+Result<ClientFile> RealmStore::allocate(uint64_t ident, ClientType type) {
   auto salt = random_salt();
   if (!salt) return salt.error();
   sql::Transaction tx(db_);
   if (!tx.begun()) return in_file(tx.begun().error());
   auto next = meta_int(db_, "next_client_file_ident");
   if (!next) return in_file(next.error());
+  if (ident != 0 && ident < static_cast<uint64_t>(*next)) {
+    return in_file(make_error(Errc::conflict, "client file " + std::to_string(ident) +
+                                                  " cannot be allocated: identifiers up to " +
+                                                  std::to_string(*next - 1) +
+                                                  " were already issued"));
+  }
+  if (ident != 0) *next = static_cast<int64_t>(ident);
   ClientFile f;
   f.ident = static_cast<uint64_t>(*next);
   f.salt = *salt;
@@ -366,6 +397,13 @@ Result<ClientFile> RealmStore::check_ident(const Ident& id) const {
                             " was issued to another type of client");
   }
   return record;
+}
+
+Result<std::optional<std::string>> RealmStore::reciprocal(uint64_t ident,
+                                                          uint64_t version) const {
+  auto r = read_reciprocal(db_, ident, version);
+  if (!r) return in_file(r.error());
+  return r;
 }
 
 Result<ServerVersion> RealmStore::latest() const {
@@ -470,76 +508,138 @@ Result<std::vector<Result<Integrated>>> RealmStore::integrate_group(
 }
 
 Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
-  const std::string who = "client file " + std::to_string(upload.client_file_ident);
-  auto record = read_client_file(db_, upload.client_file_ident);
+  const uint64_t x = upload.client_file_ident;
+  const std::string who = "client file " + std::to_string(x);
+  auto record = read_client_file(db_, x);
   if (!record) return in_file(record.error());
   if (!*record) {
     return sync_refusal(Errc::not_found, SyncError::bad_client_file_ident,
-                        "bad client file ident: " + std::to_string(upload.client_file_ident) +
+                        "bad client file ident: " + std::to_string(x) +
                             " was never issued for '" + file_.string() + "'");
   }
-  if ((*record)->expired) {
+  const ClientFile& client = **record;
+  if (client.expired) {
     return sync_refusal(Errc::conflict, SyncError::client_file_expired,
                         "client file expired: the history " + who + " needs was compacted");
   }
+  auto entry_name = [&](const UploadEntry& e) {
+    return "changeset with client version " + std::to_string(e.client_version) + " of " + who;
+  };
 
   // Parse and check every entry first: a bad one refuses the whole upload.
-  std::vector<cs::Changeset> parsed;
-  parsed.reserve(upload.entries.size());
+  // Each carries the discriminant of merge.md 1.5 (origin 0 = X itself).
+  std::vector<tf::MergeChangeset> incoming;
+  incoming.reserve(upload.entries.size());
   for (const UploadEntry& e : upload.entries) {
-    const std::string entry = "changeset with client version " + std::to_string(e.client_version);
     if (e.origin_file_ident != 0) {
       return sync_refusal(Errc::invalid_argument, SyncError::bad_origin_file_ident,
-                          "bad origin file ident: " + entry + " of " + who + " names origin " +
+                          "bad origin file ident: " + entry_name(e) + " names origin " +
                               std::to_string(e.origin_file_ident));
     }
     auto p = cs::parse(e.changeset);
     if (!p) {
       return sync_refusal(Errc::invalid_argument, SyncError::bad_changeset,
-                          "bad changeset: " + entry + " of " + who + ": " + p.error().message);
+                          "bad changeset: " + entry_name(e) + ": " + p.error().message);
     }
-    parsed.push_back(std::move(p->changeset));
+    incoming.push_back(tf::MergeChangeset{std::move(p->changeset), e.origin_timestamp, x});
   }
 
   auto latest = read_latest(db_);
   if (!latest) return in_file(latest.error());
+  // The merge window ends at the version before this upload (realm-core
+  // reads it once per upload); this upload's own entries are X's anyway.
+  const uint64_t current = latest->version;
+  for (const UploadEntry& e : upload.entries) {
+    const uint64_t base = e.last_integrated_server_version;
+    if (base > current || base < client.upload_server_version) {
+      return sync_refusal(Errc::invalid_argument, SyncError::bad_server_version,
+                          "bad server version: " + entry_name(e) + " is based on server version " +
+                              std::to_string(base) + ", outside " +
+                              std::to_string(client.upload_server_version) + ".." +
+                              std::to_string(current));
+    }
+  }
+
+  // The history side, X's view of the entries after the lowest base met so
+  // far, oldest first, transformed in place run after run (merge.md 3.3:
+  // a later run is merged against what the earlier runs left).
+  std::vector<tf::MergeChangeset> history;
+  std::vector<uint64_t> versions;
+  std::vector<std::string> loaded;  // the bytes each was parsed from
+  uint64_t loaded_after = current;
+  for (std::size_t i = 0; i < incoming.size();) {
+    const uint64_t base = upload.entries[i].last_integrated_server_version;
+    std::size_t end = i + 1;
+    while (end < incoming.size() && upload.entries[end].last_integrated_server_version == base) {
+      ++end;
+    }
+    if (base < loaded_after) {
+      auto window = merge_window(db_, x, base, loaded_after);
+      if (!window) return in_file(window.error());
+      std::vector<tf::MergeChangeset> older;
+      for (WindowEntry& w : *window) {
+        auto p = cs::parse(w.changeset);
+        if (!p) {
+          return in_file(make_error(Errc::internal, "history entry " + std::to_string(w.version) +
+                                                        " (as " + who + " sees it) is unreadable: " +
+                                                        p.error().message));
+        }
+        const uint64_t origin = w.origin_file_ident == 0 ? kServerFileIdent : w.origin_file_ident;
+        older.push_back(tf::MergeChangeset{std::move(p->changeset), w.origin_timestamp, origin});
+        versions.insert(versions.begin() + static_cast<std::ptrdiff_t>(older.size() - 1),
+                        w.version);
+        loaded.insert(loaded.begin() + static_cast<std::ptrdiff_t>(older.size() - 1),
+                      std::move(w.changeset));
+      }
+      history.insert(history.begin(), std::make_move_iterator(older.begin()),
+                     std::make_move_iterator(older.end()));
+      loaded_after = base;
+    }
+    const auto first = static_cast<std::size_t>(
+        std::upper_bound(versions.begin(), versions.end(), base) - versions.begin());
+    if (first < history.size()) {
+      auto r = tf::merge(std::span(history).subspan(first),
+                         std::span(incoming).subspan(i, end - i));
+      if (!r) {
+        if (r.error().code != Errc::invalid_argument) return in_file(r.error());
+        return sync_refusal(Errc::invalid_argument, SyncError::bad_changeset,
+                            "bad changeset: " + entry_name(upload.entries[i]) +
+                                " cannot be merged with the history: " + r.error().message);
+      }
+    }
+    i = end;
+  }
+
+  // X's reciprocal forms that the merge changed. Every stored form is a
+  // hoisted encoding, so equal bytes mean an unchanged changeset.
+  for (std::size_t k = 0; k < history.size(); ++k) {
+    auto bytes = cs::encode(history[k].changeset, cs::Layout::hoisted);
+    if (!bytes) {
+      return in_file(make_error(Errc::internal, "the merged form of history entry " +
+                                                    std::to_string(versions[k]) + " for " + who +
+                                                    " cannot be encoded: " +
+                                                    bytes.error().message));
+    }
+    if (*bytes == loaded[k]) continue;
+    if (auto r = store_reciprocal(db_, x, versions[k], *bytes); !r) return in_file(r.error());
+  }
+
   Integrated out;
   for (std::size_t i = 0; i < upload.entries.size(); ++i) {
     const UploadEntry& e = upload.entries[i];
-    const std::string entry = "changeset with client version " + std::to_string(e.client_version);
-    const uint64_t base = e.last_integrated_server_version;
-    if (base > latest->version) {
-      return sync_refusal(Errc::invalid_argument, SyncError::bad_server_version,
-                          "bad server version: " + entry + " of " + who +
-                              " is based on server version " + std::to_string(base) +
-                              ", newer than the latest, " + std::to_string(latest->version));
-    }
-    // A merge is needed when a version after the base came from someone else.
-    auto foreign = sql::Statement::prepare(
-        db_, "SELECT 1 FROM history WHERE version > ?1 AND origin_file != ?2 LIMIT 1");
-    if (!foreign) return in_file(foreign.error());
-    foreign->bind(1, static_cast<int64_t>(base))
-        .bind(2, static_cast<int64_t>(upload.client_file_ident));
-    auto needs_merge = foreign->step();
-    if (!needs_merge) return in_file(needs_merge.error());
-    if (*needs_merge) {
-      return make_error(Errc::conflict, "upload based on server version " + std::to_string(base) +
-                                            ", latest is " + std::to_string(latest->version) +
-                                            ": merging is not implemented yet");
-    }
-
+    const cs::Changeset& merged = incoming[i].changeset;
     // Apply to the state (the applier's savepoint nests in ours).
-    if (auto r = cs::apply(*state_, parsed[i]); !r) {
+    if (auto r = cs::apply(*state_, merged); !r) {
       if (r.error().code != Errc::invalid_argument) return in_file(r.error());
       return sync_refusal(Errc::invalid_argument, SyncError::bad_changeset,
-                          entry + " of " + who + ": " + r.error().message);
+                          entry_name(e) + ": " + r.error().message);
     }
     // Stored as integrated, hoisted: what realm-core's server stores and
-    // what downloading clients receive.
-    auto bytes = cs::encode(parsed[i], cs::Layout::hoisted);
+    // what downloading clients receive. Merged to nothing, it is empty.
+    auto bytes = cs::encode(merged, cs::Layout::hoisted);
     if (!bytes) {
       return sync_refusal(Errc::invalid_argument, SyncError::bad_changeset,
-                          entry + " of " + who + ": " + bytes.error().message);
+                          entry_name(e) + ": " + bytes.error().message);
     }
     auto salt = random_salt();
     if (!salt) return salt.error();
@@ -553,9 +653,9 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
     if (!insert) return in_file(insert.error());
     insert->bind(1, static_cast<int64_t>(version))
         .bind(2, static_cast<int64_t>(*salt))
-        .bind(3, static_cast<int64_t>(upload.client_file_ident))
+        .bind(3, static_cast<int64_t>(x))
         .bind(4, static_cast<int64_t>(e.client_version))
-        .bind(5, static_cast<int64_t>(base))
+        .bind(5, static_cast<int64_t>(e.last_integrated_server_version))
         .bind(6, static_cast<int64_t>(e.origin_timestamp))
         .bind_blob(7, *bytes)
         .bind(8, static_cast<int64_t>(cumulative));
@@ -564,15 +664,30 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
     out.versions.push_back(version);
   }
 
+  // The upload cursor moves only with the client version (merge.md 3.3);
+  // a higher server version is the reciprocal history's new base.
+  uint64_t client_version = client.upload_client_version;
+  uint64_t rh_base = client.upload_server_version;
+  if (upload.progress_client_version > client_version) {
+    client_version = upload.progress_client_version;
+    if (upload.progress_server_version > rh_base) {
+      rh_base = upload.progress_server_version;
+      if (auto r = trim_reciprocal(db_, x, rh_base); !r) return in_file(r.error());
+    }
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
   auto update = sql::Statement::prepare(
       db_,
       "UPDATE client_files SET upload_client_version = ?2, upload_server_version = ?3, "
-      "locked_server_version = max(locked_server_version, ?4) WHERE ident = ?1");
+      "locked_server_version = max(locked_server_version, ?4), last_seen = ?5 WHERE ident = ?1");
   if (!update) return in_file(update.error());
-  update->bind(1, static_cast<int64_t>(upload.client_file_ident))
-      .bind(2, static_cast<int64_t>(upload.progress_client_version))
-      .bind(3, static_cast<int64_t>(upload.progress_server_version))
-      .bind(4, static_cast<int64_t>(upload.locked_server_version));
+  update->bind(1, static_cast<int64_t>(x))
+      .bind(2, static_cast<int64_t>(client_version))
+      .bind(3, static_cast<int64_t>(rh_base))
+      .bind(4, static_cast<int64_t>(upload.locked_server_version))
+      .bind(5, static_cast<int64_t>(now));
   if (auto r = update->run(); !r) return in_file(r.error());
   out.latest = ServerVersion{latest->version, latest->salt};
   return out;

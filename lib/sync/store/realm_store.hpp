@@ -23,6 +23,20 @@
 // Version 0 has salt 0. Trimming (raising the base version) is not done yet;
 // the base version and its salt are kept in table meta for when it is.
 //
+// Merging (merge.md section 3): an uploaded changeset is merged against the
+// history entries after its base that did not come from the uploading client
+// file X and are not empty, each in X's *reciprocal* form when one is stored
+// (table reciprocal_history: per client file and server version, the entry as
+// transformed by X's earlier merges, possibly empty; no row = same as the
+// main entry). Consecutive changesets of an upload with the same base are
+// merged in one go (one run), later runs reuse the already transformed
+// reciprocal forms; the transformed upload is applied and appended (hoisted;
+// a changeset merged to nothing is an empty entry that still takes a version
+// and that the DOWNLOAD builder skips); every reciprocal form the merge
+// changed is stored. X's reciprocal history starts after X's
+// upload_server_version (realm-core's rh_base_version) and is trimmed when
+// that rises. Schema version 2 added reciprocal_history.
+//
 // Salt policy: every new server version gets a fresh random non-zero 63-bit
 // salt (getrandom), as are client-file salts, so versions created after a
 // restore can never carry the salts of lost versions (3.5).
@@ -66,7 +80,7 @@ enum class SyncError : int {
 std::optional<SyncError> sync_error(const Error& error);
 
 // The schema version this build writes; a file with a higher one is refused.
-inline constexpr int64_t kSchemaVersion = 1;
+inline constexpr int64_t kSchemaVersion = 2;
 // PRAGMA application_id of a ros Realm file ("rosR").
 inline constexpr int32_t kApplicationId = 0x726f7352;
 // The server's own client file identifier (3.4); clients get 2, 3, ...
@@ -95,7 +109,9 @@ struct ClientFile {
   uint64_t ident = 0;
   uint64_t salt = 0;
   ClientType type = ClientType::regular;
-  // The integrated upload cursor (3.6): progress of the last integrated UPLOAD.
+  // The integrated upload cursor (3.6): progress of the last integrated
+  // UPLOAD that raised the client version (merge.md 3.3).
+  // upload_server_version is also the base of the reciprocal history.
   uint64_t upload_client_version = 0;
   uint64_t upload_server_version = 0;
   uint64_t locked_server_version = 0;
@@ -145,6 +161,14 @@ class RealmStore {
   // the record is gone) with a fresh salt and an upload cursor (0, 0), and
   // commits it durably before returning, so it may be sent in IDENT at once.
   Result<ClientFile> allocate_client_file(ClientType type = ClientType::regular);
+
+  // For replaying recorded sessions (ros-changeset replay) where identifiers
+  // must be the recorded ones: allocates exactly `ident`, which must be at
+  // least the next identifier (else conflict); the identifiers skipped on the
+  // way are never issued, as if allocated and forgotten. Otherwise as
+  // allocate_client_file().
+  Result<ClientFile> allocate_client_file_at(uint64_t ident,
+                                             ClientType type = ClientType::regular);
 
   // The record of `ident` if it presents `salt`. Errors: 0, the server's own
   // identifier, or one never issued: not_found (sync error 208); a salt that
@@ -214,16 +238,26 @@ class RealmStore {
   // * an entry with origin_file_ident != 0: invalid_argument (sync error 216);
   // * a changeset that does not parse or that the applier refuses:
   //   invalid_argument (sync error 212);
-  // * an entry based on a version newer than latest: invalid_argument (sync
-  //   error 209);
-  // * an entry that needs a merge, i.e. some version after its base came
-  //   from another client file: conflict, "upload based on server version X,
-  //   latest is Y: merging is not implemented yet". An entry whose only
-  //   newer versions are this client's own earlier uploads needs no merge.
-  // Each accepted entry is applied to the state and appended as the next
-  // version; then the record's upload cursor := the progress and its locked
-  // version := max(old, new). A progress-only upload creates no version.
+  // * an entry based on a version newer than latest, or older than the
+  //   record's upload_server_version (the reciprocal history's base):
+  //   invalid_argument (sync error 209);
+  // * a merge that fails (merge.md section 5, a fatal conflict such as two
+  //   incompatible AddTables): invalid_argument (sync error 212).
+  // The entries are merged (see the top of this file), applied to the state
+  // in order and appended as the next versions; the reciprocal forms the
+  // merge changed are stored. Then, if the progress's client version is
+  // above the record's, the record's upload_client_version := it and, if
+  // also higher, upload_server_version := the progress's server version
+  // (dropping reciprocal forms at or below it); the locked version :=
+  // max(old, new). A progress-only upload creates no version.
+  // Within a group, an upload is merged against the versions the uploads
+  // before it created.
   Result<std::vector<Result<Integrated>>> integrate_group(std::span<const Upload> uploads);
+
+  // The reciprocal form of `version` stored for client file `ident`:
+  // nullopt when none is stored (the main entry stands for it); an empty
+  // string when the merge reduced it to nothing.
+  Result<std::optional<std::string>> reciprocal(uint64_t ident, uint64_t version) const;
 
   // --- state
 
@@ -235,6 +269,7 @@ class RealmStore {
 
  private:
   RealmStore(std::filesystem::path file, sqlite3* db);
+  Result<ClientFile> allocate(uint64_t ident, ClientType type);
   Result<Integrated> integrate_one(const Upload& upload);
   Error in_file(const Error& e) const;
 
