@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "store_test_support.hpp"
+#include "support/run.hpp"
 #include "sync/store/replay.hpp"
 
 namespace fs = std::filesystem;
@@ -42,4 +43,27 @@ TEST_CASE("replay: a difference fails the scenario and is named", "[store][merge
   CHECK(summary.failed == 1);
   CHECK(out.str() ==
         "FAIL s999: entry 2: originTimestamp: got 315532862000, recorded 1\n0 passed, 1 failed\n");
+}
+
+TEST_CASE("replay: ros-changeset replay prints a line per scenario and fails on a difference",
+          "[store][merge][replay]") {
+  ros::test::TempDir dir;
+  const fs::path good = ros::test::vectors_dir() / "merge/s001";
+  const fs::path bad = dir / "s998";
+  fs::copy(ros::test::vectors_dir() / "merge/s002", bad, fs::copy_options::recursive);
+  {
+    auto state = ros::test::json_of(bad / "final-state.json");
+    state["classes"]["Nope"] = nlohmann::json::object();
+    std::ofstream(bad / "final-state.json") << state.dump(2);
+  }
+  auto ok = ros::test::run_program("ros-changeset", {"replay", good.string()});
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out == "PASS s001\n1 passed, 0 failed\n");
+  auto failed = ros::test::run_program("ros-changeset", {"replay", good.string(), bad.string()});
+  CHECK(failed.exit_code == 1);
+  CHECK(failed.out ==
+        "PASS s001\nFAIL s998: final state: at /classes/Nope: got (absent), recorded {}\n"
+        "1 passed, 1 failed\n");
+  auto usage = ros::test::run_program("ros-changeset", {"replay"});
+  CHECK(usage.exit_code == 2);
 }
