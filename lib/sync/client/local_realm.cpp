@@ -68,7 +68,7 @@ Result<std::uint64_t> LocalRealm::write_bytes(std::string_view bytes) {
     std::uint64_t ts = std::max(origin_timestamp_now(), last_timestamp_);
     last_timestamp_ = ts;
     history_.push_back(Entry{version, progress_.download.server_version, ts, std::string(bytes),
-                             std::move(parsed->changeset)});
+                             std::move(parsed->changeset), parsed->layout});
   }
   progress_.pending_local = history_.size();
   return version;
@@ -213,13 +213,13 @@ std::optional<SyncError> LocalRealm::integrate(const protocol::Download& d) {
                     " does not parse: " + parsed.error().message);
       }
       incoming.push_back({std::move(parsed->changeset), entries[k].origin_timestamp,
-                          entries[k].origin_file_ident});
+                          entries[k].origin_file_ident, parsed->layout});
     }
     std::vector<MergeItem> major;
     std::vector<Entry*> major_entries;
     for (auto& h : history_) {
       if (h.client_version <= c) continue;
-      major.push_back({h.reciprocal, h.origin_timestamp, progress_.client_file_ident});
+      major.push_back({h.reciprocal, h.origin_timestamp, progress_.client_file_ident, h.layout});
       major_entries.push_back(&h);
     }
     if (!major.empty()) {

@@ -128,6 +128,7 @@ class LocalRealm {
     std::uint64_t origin_timestamp = 0;
     std::string bytes;                    // as written: what is uploaded
     changeset::Changeset reciprocal;      // as transformed by later merges
+    changeset::Layout layout = changeset::Layout::hoisted;  // of `bytes`
   };
   std::optional<SyncError> check_download(const protocol::Download& d) const;
 

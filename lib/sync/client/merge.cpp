@@ -17,7 +17,7 @@ Result<void> merge_incoming(std::span<MergeItem> local_history, std::span<MergeI
     std::vector<transform::MergeChangeset> out;
     out.reserve(items.size());
     for (auto& item : items) {
-      out.push_back({std::move(item.changeset), item.origin_timestamp, item.origin_file_ident});
+      out.push_back({std::move(item.changeset), item.origin_timestamp, item.origin_file_ident, item.layout});
     }
     return out;
   };

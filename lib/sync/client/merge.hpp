@@ -21,6 +21,8 @@ struct MergeItem {
   changeset::Changeset changeset;
   std::uint64_t origin_timestamp = 0;
   std::uint64_t origin_file_ident = 0;  // never 0: the own ident replaces it
+  // The layout of the bytes `changeset` was parsed from (quirk z3 of merge.md).
+  changeset::Layout layout = changeset::Layout::hoisted;
 };
 
 bool merge_available();
