@@ -94,6 +94,12 @@ struct ProxyHttpsConfig {
 struct ProxyConfig {
   ProxyHttpConfig http;
   ProxyHttpsConfig https;
+  // Limits of ros-proxy's client connections (new in ros).
+  std::int64_t max_header_bytes = 16384;         // request line and headers; larger: 431
+  std::int64_t idle_timeout = 60;                // seconds waiting for a request or a body byte
+  std::int64_t websocket_idle_timeout = 1800;    // seconds without a byte either way in a tunnel
+  std::int64_t max_connections = 10000;          // open client connections; extras closed at once
+  std::int64_t drain_time = 10;                  // seconds open connections get after SIGTERM
 };
 
 // logging.*
