@@ -526,11 +526,20 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
     return "changeset with client version " + std::to_string(e.client_version) + " of " + who;
   };
 
+  // Entries at or below the record's client version are integrated already
+  // (the session filters them, protocol.md 3.8, but a second session of the
+  // same file may have queued them too): skipped, never integrated twice.
+  std::vector<const UploadEntry*> entries;
+  for (const UploadEntry& e : upload.entries) {
+    if (e.client_version > client.upload_client_version) entries.push_back(&e);
+  }
+
   // Parse and check every entry first: a bad one refuses the whole upload.
   // Each carries the discriminant of merge.md 1.5 (origin 0 = X itself).
   std::vector<tf::MergeChangeset> incoming;
-  incoming.reserve(upload.entries.size());
-  for (const UploadEntry& e : upload.entries) {
+  incoming.reserve(entries.size());
+  for (const UploadEntry* entry : entries) {
+    const UploadEntry& e = *entry;
     if (e.origin_file_ident != 0) {
       return sync_refusal(Errc::invalid_argument, SyncError::bad_origin_file_ident,
                           "bad origin file ident: " + entry_name(e) + " names origin " +
@@ -549,7 +558,8 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
   // The merge window ends at the version before this upload (realm-core
   // reads it once per upload); this upload's own entries are X's anyway.
   const uint64_t current = latest->version;
-  for (const UploadEntry& e : upload.entries) {
+  for (const UploadEntry* entry : entries) {
+    const UploadEntry& e = *entry;
     const uint64_t base = e.last_integrated_server_version;
     if (base > current || base < client.upload_server_version) {
       return sync_refusal(Errc::invalid_argument, SyncError::bad_server_version,
@@ -568,9 +578,9 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
   std::vector<std::string> loaded;  // the bytes each was parsed from
   uint64_t loaded_after = current;
   for (std::size_t i = 0; i < incoming.size();) {
-    const uint64_t base = upload.entries[i].last_integrated_server_version;
+    const uint64_t base = entries[i]->last_integrated_server_version;
     std::size_t end = i + 1;
-    while (end < incoming.size() && upload.entries[end].last_integrated_server_version == base) {
+    while (end < incoming.size() && entries[end]->last_integrated_server_version == base) {
       ++end;
     }
     if (base < loaded_after) {
@@ -603,7 +613,7 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
       if (!r) {
         if (r.error().code != Errc::invalid_argument) return in_file(r.error());
         return sync_refusal(Errc::invalid_argument, SyncError::bad_changeset,
-                            "bad changeset: " + entry_name(upload.entries[i]) +
+                            "bad changeset: " + entry_name(*entries[i]) +
                                 " cannot be merged with the history: " + r.error().message);
       }
     }
@@ -625,8 +635,8 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
   }
 
   Integrated out;
-  for (std::size_t i = 0; i < upload.entries.size(); ++i) {
-    const UploadEntry& e = upload.entries[i];
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const UploadEntry& e = *entries[i];
     const cs::Changeset& merged = incoming[i].changeset;
     // Apply to the state (the applier's savepoint nests in ours).
     if (auto r = cs::apply(*state_, merged); !r) {

@@ -232,6 +232,10 @@ class RealmStore {
   // When the outer Result fails, nothing of the group was committed and no
   // upload may be acknowledged.
   //
+  // Entries whose client version is not above the record's
+  // upload_client_version were integrated before and are skipped (no
+  // version; protocol.md 3.8's threshold, checked again here).
+  //
   // Per upload, refusals (nothing of that upload is kept):
   // * unknown client file: not_found (sync error 208); expired: conflict
   //   (sync error 222);

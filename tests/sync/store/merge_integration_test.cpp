@@ -309,3 +309,26 @@ TEST_CASE("merge: replay allocates the recorded client file identifiers", "[stor
   CHECK(sync_error(store->client_file(3, 1).error()) == SyncError::bad_client_file_ident);
   CHECK_FALSE(store->allocate_client_file_at(1).ok());
 }
+
+TEST_CASE("merge: changesets already integrated are skipped, never integrated twice",
+          "[store][merge]") {
+  TempDir dir;
+  auto store = open_store(dir / "r.db");
+  REQUIRE(store->allocate_client_file().ok());  // 2
+  REQUIRE(integrated(*store, upload(2, 1, 0, 1, setup_changeset())) == 1);
+  Upload first = upload(2, 2, 1, 20, changeset(R"("T", "l")", insert(0, 200, 2)));
+  REQUIRE(integrated(*store, first) == 2);
+  // The same changeset again (a second session of the same file), then with
+  // a new one behind it: only the new one is integrated.
+  auto again = store->integrate_upload(first);
+  REQUIRE(again.ok());
+  CHECK(again->versions.empty());
+  Upload both = first;
+  both.entries.push_back(UploadEntry{3, 1, 21, 0, changeset(R"("T", "l")", insert(0, 300, 3))});
+  both.progress_client_version = 3;
+  auto r = store->integrate_upload(both);
+  REQUIRE(r.ok());
+  CHECK(r->versions == std::vector<uint64_t>{3});
+  CHECK(list_of_object_1(*store) ==
+        nlohmann::json::parse(R"({"list": [{"int": 300}, {"int": 200}, {"int": 1}, {"int": 2}]})"));
+}
