@@ -550,7 +550,9 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
       return sync_refusal(Errc::invalid_argument, SyncError::bad_changeset,
                           "bad changeset: " + entry_name(e) + ": " + p.error().message);
     }
-    incoming.push_back(tf::MergeChangeset{std::move(p->changeset), e.origin_timestamp, x});
+    // The layout the client used matters to the merge (quirk z3).
+    incoming.push_back(
+        tf::MergeChangeset{std::move(p->changeset), e.origin_timestamp, x, p->layout});
   }
 
   auto latest = read_latest(db_);
@@ -595,7 +597,8 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
                                                         p.error().message));
         }
         const uint64_t origin = w.origin_file_ident == 0 ? kServerFileIdent : w.origin_file_ident;
-        older.push_back(tf::MergeChangeset{std::move(p->changeset), w.origin_timestamp, origin});
+        older.push_back(
+            tf::MergeChangeset{std::move(p->changeset), w.origin_timestamp, origin, p->layout});
         versions.insert(versions.begin() + static_cast<std::ptrdiff_t>(older.size() - 1),
                         w.version);
         loaded.insert(loaded.begin() + static_cast<std::ptrdiff_t>(older.size() - 1),
