@@ -1,0 +1,61 @@
+#include "sync/client/syncd_fixture.hpp"
+
+#include <ctime>
+#include <stdexcept>
+
+#include "auth/mint.hpp"
+#include "auth/token.hpp"
+#include "support/net.hpp"
+
+namespace ros::test {
+
+SyncdFixture::SyncdFixture()
+    : root(dir / "root"), keys(make_rsa_key_pair(dir.path(), "token")), sync_port(free_tcp_port()) {
+  std::filesystem::create_directories(root);
+  config_file = dir.write("configuration.yml",
+                          "storage:\n  root_path: " + root.string() +
+                              "\nauth:\n  public_key_path: " + keys.public_key.string() +
+                              "\n  private_key_path: " + keys.private_key.string() +
+                              "\nnetwork:\n  http:\n    listen_port: " + std::to_string(free_tcp_port()) +
+                              "\n  sync:\n    listen_port: " + std::to_string(sync_port) +
+                              "\nproxy:\n  http:\n    enable: false\n")
+                    .string();
+  start();
+}
+
+SyncdFixture::~SyncdFixture() { stop(); }
+
+void SyncdFixture::start() {
+  ++starts;
+  daemon = std::make_unique<DaemonProcess>("ros-syncd", std::vector<std::string>{"--config", config_file},
+                                           dir / ("syncd-" + std::to_string(starts) + ".log"));
+  if (!daemon->wait_for_port(sync_port)) {
+    throw std::runtime_error("ros-syncd did not start:\n" + daemon->log());
+  }
+}
+
+void SyncdFixture::stop() {
+  if (daemon) daemon->stop();
+  daemon.reset();
+}
+
+std::string SyncdFixture::admin_token(const std::string& identity) const {
+  auto signer = auth::TokenSigner::load(keys.private_key);
+  if (!signer) throw std::runtime_error(signer.error().message);
+  auto claims = auth::access_claims(identity, std::nullopt, {"download", "upload"}, std::time(nullptr), 3600);
+  claims.admin = true;
+  return signer->sign(claims);
+}
+
+sync::client::ClientOptions SyncdFixture::client_options(const std::string& token) const {
+  sync::client::ClientOptions o;
+  o.url = "ws://127.0.0.1:" + std::to_string(sync_port);
+  o.token = token;
+  o.timeout = std::chrono::seconds(30);
+  o.connect_timeout = std::chrono::seconds(10);
+  o.reconnect_delay = std::chrono::milliseconds(100);
+  o.max_reconnect_delay = std::chrono::milliseconds(1000);
+  return o;
+}
+
+}  // namespace ros::test
