@@ -1,0 +1,119 @@
+// Connection: one client's WebSocket connection after the upgrade, carrying
+// any number of sessions (protocol.md 1.9), each bound to one Realm.
+//
+// It owns the protocol's per-connection state machine (3.1, 3.2): it parses
+// every message (codec.hpp), answers PING at once, checks message order per
+// session ident and answers violations with the connection-level ERROR the
+// reference uses (103, 106-109; never 104), then half-closes; it decides BIND
+// (path 204, rights 206 via rights.hpp) and hands IDENT, UPLOAD, MARK and
+// UNBIND to the session's ServerRealm. What the Realms send back arrives
+// through SessionSink and is written in order, one protocol message per
+// binary WebSocket message, PONGs ahead of queued messages.
+//
+// Limits: a message above max_message_bytes and one BIND beyond
+// max_sessions_per_connection end the connection with ERROR 103. Nothing a
+// client sends can stop the daemon: every failure ends this connection only.
+//
+// Thread safety: everything runs on the connection's strand (the executor of
+// its socket); SessionSink calls may come from any thread and are posted.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "auth/token.hpp"
+#include "sync/server/server_realm.hpp"
+#include "sync/server/session_sink.hpp"
+
+namespace ros::sync::server {
+
+class SyncService;
+
+class Connection : public SessionSink, public std::enable_shared_from_this<Connection> {
+ public:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  // `claims`: the token of the upgrade request, if it had one (otherwise
+  // every BIND must carry its own). `protocol_version`: the negotiated one.
+  Connection(SyncService& service, boost::beast::tcp_stream stream, std::string peer,
+             std::optional<auth::TokenClaims> claims, int protocol_version);
+  ~Connection() override;
+
+  // Completes the upgrade (101 with `protocol_header`) and starts reading.
+  void start(Request request, std::string protocol_header);
+
+  // Closes the connection at once (daemon stopping).
+  void close();
+
+  // SessionSink
+  void deliver(std::uint64_t session_ident, std::uint64_t binding,
+               protocol::ServerMessage message) override;
+  void fail_session(std::uint64_t session_ident, std::uint64_t binding,
+                    protocol::ProtocolError code, std::string message, bool try_again) override;
+  void close_as_zombie() override;
+  const std::string& peer() const override { return peer_; }
+
+ private:
+  enum class State { allocating, wait_for_ident, bound, errored };
+  struct Session {
+    State state = State::wait_for_ident;
+    std::uint64_t binding = 0;
+    std::shared_ptr<ServerRealm> realm;
+    SessionAccess access;
+    std::uint64_t client_file_ident = 0;  // from the client's IDENT
+  };
+
+  void read_next();
+  void on_message();
+  void handle(protocol::Bind& m);
+  void handle(protocol::ClientIdent& m);
+  void handle(protocol::Upload& m);
+  void handle(protocol::ClientMark& m);
+  void handle(protocol::Unbind& m);
+  void handle(protocol::Ping& m);
+  void handle(protocol::ClientJsonError& m);
+
+  SessionKey key(std::uint64_t session_ident, const Session& session);
+  // Looks the session up for a message other than BIND; answers 106 or 109
+  // and returns null when the message may not come now; null without an
+  // answer for a session in the error state (ignored, 3.2).
+  Session* session_for(std::uint64_t session_ident, const char* what);
+  void send_session_error(std::uint64_t session_ident, Session& session,
+                          protocol::ProtocolError code, const std::string& message,
+                          bool try_again);
+  void fail_connection(protocol::ProtocolError code, const std::string& message);
+  void send(const protocol::ServerMessage& message, bool urgent = false);
+  void write_next();
+  void shutdown_after_error();
+  void finish();
+
+  SyncService& service_;
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  const std::string peer_;
+  const std::optional<auth::TokenClaims> claims_;
+  const int protocol_version_;
+
+  // Strand only:
+  std::array<char, 64 * 1024> chunk_{};
+  std::string message_;  // the message being read, frame by frame
+  std::map<std::uint64_t, Session> sessions_;
+  std::uint64_t next_binding_ = 1;
+  std::deque<std::string> outbox_;
+  bool writing_ = false;
+  bool failed_ = false;    // a connection-level ERROR was queued: read and discard
+  bool finished_ = false;  // sessions detached, counted out
+  boost::asio::steady_timer linger_timer_;
+};
+
+}  // namespace ros::sync::server

@@ -1,0 +1,101 @@
+#include "sync/server/control_ops.hpp"
+
+#include "storage/realm_path.hpp"
+#include "sync/inspect/inspect.hpp"
+
+namespace ros::sync::server {
+
+using control::Access;
+using control::Arg;
+using control::ArgType;
+using control::Request;
+using nlohmann::json;
+
+namespace {
+
+std::uint64_t uint_arg(const Request& r, std::string_view name, std::uint64_t fallback) {
+  const json* value = r.arg(name);
+  if (value == nullptr || !value->is_number_integer() || value->get<std::int64_t>() < 0) {
+    return fallback;
+  }
+  return value->get<std::uint64_t>();
+}
+
+// Runs `fn` on the existing Realm at the request's path, on its strand.
+Result<json> on_realm(SyncService& service, const Request& r,
+                      const std::function<Result<json>(store::RealmStore&)>& fn) {
+  std::string path = r.string_arg("path");
+  auto file = inspect::realm_file(service.layout(), path);
+  if (!file) return file.error();
+  auto realm = service.realm(path);
+  if (!realm) return realm.error();
+  auto result = (*realm)->with_store(fn);
+  if (!result) return result.error();
+  (*result)["path"] = path;
+  return result;
+}
+
+}  // namespace
+
+std::vector<control::Op> control_ops(SyncService& service,
+                                     std::chrono::steady_clock::time_point started) {
+  SyncService* s = &service;
+  return {
+      {"realm.list", Access::read, {},
+       [s](const Request&) -> Result<json> {
+         json out = inspect::list_realms(s->layout());
+         auto clients = s->sessions_per_realm();
+         for (auto& realm : out["realms"]) {
+           auto it = clients.find(realm.value("path", ""));
+           realm["clients"] = it == clients.end() ? 0 : it->second;
+         }
+         return out;
+       }},
+      {"realm.show", Access::read,
+       {{"path", ArgType::string}, {"class", ArgType::string, false},
+        {"limit", ArgType::integer, false}},
+       [s](const Request& r) {
+         std::optional<std::string> cls;
+         if (r.arg("class") != nullptr) cls = r.string_arg("class");
+         auto limit = uint_arg(r, "limit", inspect::kDefaultObjectLimit);
+         return on_realm(*s, r, [&](store::RealmStore& store) {
+           return inspect::show_realm(store, cls, limit);
+         });
+       }},
+      {"realm.schema", Access::read, {{"path", ArgType::string}},
+       [s](const Request& r) {
+         return on_realm(*s, r,
+                         [](store::RealmStore& store) { return inspect::realm_schema(store); });
+       }},
+      {"realm.history", Access::read,
+       {{"path", ArgType::string}, {"from", ArgType::integer, false},
+        {"limit", ArgType::integer, false}},
+       [s](const Request& r) {
+         auto from = uint_arg(r, "from", 0);
+         auto limit = uint_arg(r, "limit", 0);
+         return on_realm(*s, r, [&](store::RealmStore& store) {
+           return inspect::realm_history(store, from, limit);
+         });
+       }},
+      {"realm.rm", Access::write, {{"path", ArgType::string}},
+       [s](const Request& r) -> Result<json> {
+         std::string path = r.string_arg("path");
+         auto file = inspect::realm_file(s->layout(), path);
+         if (!file) return file.error();
+         s->close_realm(path, "the Realm '" + path + "' was removed by an operator");
+         return inspect::remove_realm(s->layout(), path);
+       }},
+      {"session.list", Access::read, {},
+       [s](const Request&) -> Result<json> { return json{{"sessions", s->sessions()}}; }},
+      {"stat", Access::read, {},
+       [s, started](const Request&) -> Result<json> {
+         json out = s->stats().to_json();
+         out["uptime_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::steady_clock::now() - started)
+                                     .count();
+         return out;
+       }},
+  };
+}
+
+}  // namespace ros::sync::server

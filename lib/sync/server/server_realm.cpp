@@ -1,0 +1,468 @@
+#include "sync/server/server_realm.hpp"
+
+#include <algorithm>
+#include <future>
+
+#include <boost/asio/post.hpp>
+
+#include "log/logger.hpp"
+#include "sync/protocol/json_bodies.hpp"
+
+namespace ros::sync::server {
+
+using protocol::ProtocolError;
+
+struct ServerRealm::Session {
+  SessionKey key;
+  SessionAccess access;
+  std::uint64_t file_ident = 0;
+  std::uint64_t file_salt = 0;
+  // The download position (3.6): what the DOWNLOADs sent so far cover.
+  std::uint64_t download_server_version = 0;
+  std::uint64_t download_client_version = 0;
+  UploadCursor threshold;         // T
+  UploadCursor previous_progress; // P
+  UploadCursor queued_progress;   // the newest progress handed to the store
+  std::uint64_t locked_server_version = 0;
+  std::optional<std::uint64_t> mark_pending;
+  bool download_sent = false;
+};
+
+ServerRealm::ServerRealm(boost::asio::any_io_executor storage_executor, Options options)
+    : options_(std::move(options)), strand_(boost::asio::make_strand(storage_executor)) {}
+
+ServerRealm::~ServerRealm() {
+  if (store_ && options_.stats) --options_.stats->realms_open;
+}
+
+template <class F>
+void ServerRealm::on_strand(F f) {
+  boost::asio::post(strand_, [self = shared_from_this(), f = std::move(f)]() mutable { f(); });
+}
+
+Result<void> ServerRealm::ensure_store() {
+  if (shut_) {
+    return make_error(Errc::unavailable, "the Realm '" + options_.path + "' was removed");
+  }
+  if (store_) return {};
+  auto opened = store::RealmStore::open(options_.file);
+  if (!opened) {
+    log::error("cannot open the Realm '", options_.path, "': ", opened.error().message);
+    return opened.error();
+  }
+  store_ = std::move(*opened);
+  if (options_.stats) ++options_.stats->realms_open;
+  return {};
+}
+
+ServerRealm::Session* ServerRealm::find(const SessionKey& key) {
+  for (auto& s : sessions_) {
+    if (s->key.same(key)) return s.get();
+  }
+  return nullptr;
+}
+
+void ServerRealm::remove_session(const SessionKey& key) {
+  auto it = std::find_if(sessions_.begin(), sessions_.end(),
+                         [&](const auto& s) { return s->key.same(key); });
+  if (it == sessions_.end()) return;
+  sessions_.erase(it);
+  --session_count_;
+  if (options_.stats) --options_.stats->sessions;
+}
+
+void ServerRealm::fail(const SessionKey& key, ProtocolError code, std::string message,
+                       bool try_again) {
+  remove_session(key);
+  if (auto sink = key.sink.lock()) {
+    sink->fail_session(key.session_ident, key.binding, code, std::move(message), try_again);
+  }
+}
+
+namespace {
+
+ProtocolError store_error_code(const Error& error) {
+  if (auto code = store::sync_error(error)) {
+    return static_cast<ProtocolError>(static_cast<std::int64_t>(*code));
+  }
+  return ProtocolError::other_session_error;
+}
+
+// Storage trouble (busy, I/O, disk full) is worth a retry; a refusal is not.
+bool retryable(const Error& error) {
+  return !store::sync_error(error).has_value();
+}
+
+}  // namespace
+
+void ServerRealm::allocate_ident(SessionKey key) {
+  on_strand([this, key = std::move(key)] {
+    if (auto ok = ensure_store(); !ok) {
+      fail(key, ProtocolError::other_session_error, ok.error().message, true);
+      return;
+    }
+    auto file = store_->allocate_client_file();
+    if (!file) {
+      fail(key, store_error_code(file.error()), file.error().message, retryable(file.error()));
+      return;
+    }
+    if (auto sink = key.sink.lock()) {
+      sink->deliver(key.session_ident, key.binding,
+                    protocol::ServerIdent{key.session_ident, file->ident,
+                                          static_cast<std::int64_t>(file->salt)});
+    }
+  });
+}
+
+void ServerRealm::ident(SessionKey key, protocol::ClientIdent ident, SessionAccess access) {
+  on_strand([this, key = std::move(key), ident, access = std::move(access)]() mutable {
+    if (auto ok = ensure_store(); !ok) {
+      fail(key, ProtocolError::other_session_error, ok.error().message, true);
+      return;
+    }
+    // Uploads of this file accepted on an earlier connection count for the
+    // threshold (4.8): integrate them before reading the record.
+    flush_pending_of(ident.client_file_ident);
+
+    store::RealmStore::Ident request;
+    request.client_file_ident = ident.client_file_ident;
+    request.client_file_salt = static_cast<std::uint64_t>(ident.client_file_ident_salt);
+    request.scan_server_version = ident.scan_server_version;
+    request.scan_client_version = ident.scan_client_version;
+    request.latest_server_version = ident.latest_server_version;
+    request.latest_server_version_salt =
+        static_cast<std::uint64_t>(ident.latest_server_version_salt);
+    auto record = store_->check_ident(request);
+    if (!record) {
+      fail(key, store_error_code(record.error()), record.error().message,
+           retryable(record.error()));
+      return;
+    }
+    if (record->expired) {
+      fail(key, ProtocolError::client_file_expired,
+           "client file " + std::to_string(record->ident) + " has expired", false);
+      return;
+    }
+
+    // The same file bound on another connection: that one is a leftover.
+    std::vector<SessionKey> zombies;
+    for (const auto& s : sessions_) {
+      if (s->file_ident == ident.client_file_ident && s->key.connection != key.connection) {
+        zombies.push_back(s->key);
+      }
+    }
+    for (const auto& z : zombies) {
+      remove_session(z);
+      if (auto sink = z.sink.lock()) {
+        log::info("client file ", ident.client_file_ident, " of '", options_.path,
+                  "' bound again from ", sink->peer(), ": closing the old connection");
+        sink->close_as_zombie();
+      }
+    }
+
+    auto session = std::make_unique<Session>();
+    session->key = key;
+    session->access = std::move(access);
+    session->file_ident = record->ident;
+    session->file_salt = record->salt;
+    session->download_server_version = ident.scan_server_version;
+    session->download_client_version = ident.scan_client_version;
+    session->threshold = {record->upload_client_version, record->upload_server_version};
+    session->queued_progress = session->threshold;
+    session->locked_server_version = record->locked_server_version;
+    Session& s = *session;
+    sessions_.push_back(std::move(session));
+    ++session_count_;
+    if (options_.stats) ++options_.stats->sessions;
+
+    if (!pump(s, true)) return;
+    if (auto sink = key.sink.lock()) {
+      sink->deliver(key.session_ident, key.binding,
+                    protocol::make_log_message(key.session_ident, protocol::LogLevel::debug,
+                                               "Session " + std::to_string(key.session_ident) +
+                                                   " bound to client file ident " +
+                                                   std::to_string(record->ident)));
+    }
+  });
+}
+
+void ServerRealm::upload(SessionKey key, protocol::Upload upload) {
+  on_strand([this, key = std::move(key), upload = std::move(upload)]() mutable {
+    Session* s = find(key);
+    if (s == nullptr) return;  // ended meanwhile
+    if (!upload.changesets.empty() && !s->access.rights.write) {
+      fail(key, ProtocolError::permission_denied,
+           "no permission to upload to the Realm '" + options_.path + "'", false);
+      return;
+    }
+    UploadContext context;
+    context.previous_progress = s->previous_progress;
+    context.threshold = s->threshold;
+    context.download_server_version = s->download_server_version;
+    context.locked_server_version = s->locked_server_version;
+    if (auto violation = validate_upload(context, upload)) {
+      fail(key, violation->code, violation->message, false);
+      return;
+    }
+    const UploadCursor progress{upload.progress_client_version, upload.progress_server_version};
+    s->previous_progress = progress;
+
+    store::Upload queued;
+    queued.client_file_ident = s->file_ident;
+    queued.progress_client_version = progress.client_version;
+    queued.progress_server_version = progress.server_version;
+    queued.locked_server_version = upload.locked_server_version;
+    for (auto& entry : upload.changesets) {
+      if (entry.client_version <= s->threshold.client_version) continue;  // integrated before
+      store::UploadEntry e;
+      e.client_version = entry.client_version;
+      e.last_integrated_server_version = entry.last_integrated_server_version;
+      e.origin_timestamp = entry.origin_timestamp;
+      e.origin_file_ident = entry.origin_file_ident;
+      e.changeset = std::move(entry.changeset);
+      queued.entries.push_back(std::move(e));
+    }
+    const bool progressed = progress.client_version > s->queued_progress.client_version ||
+                            progress.server_version > s->queued_progress.server_version;
+    const bool locked_grew = upload.locked_server_version > s->locked_server_version;
+    if (queued.entries.empty() && !progressed && !locked_grew) return;
+    if (progressed) s->queued_progress = progress;
+    s->locked_server_version = std::max(s->locked_server_version, upload.locked_server_version);
+
+    pending_.push_back({key, std::move(queued)});
+    if (!integration_scheduled_) {
+      integration_scheduled_ = true;
+      on_strand([this] { integrate_pending(); });
+    }
+  });
+}
+
+void ServerRealm::mark(SessionKey key, std::uint64_t request_ident) {
+  on_strand([this, key = std::move(key), request_ident] {
+    Session* s = find(key);
+    if (s == nullptr) return;
+    s->mark_pending = request_ident;
+    pump(*s, false);
+  });
+}
+
+void ServerRealm::detach(SessionKey key) {
+  on_strand([this, key = std::move(key)] { remove_session(key); });
+}
+
+void ServerRealm::recheck_rights(std::optional<std::string> identity) {
+  on_strand([this, identity = std::move(identity)] {
+    if (!options_.rights) return;
+    std::vector<std::pair<SessionKey, std::string>> lost;
+    for (auto& s : sessions_) {
+      if (identity && s->access.claims.identity != *identity) continue;
+      auto rights = options_.rights(s->access.claims, options_.path);
+      if (!rights) {
+        lost.emplace_back(s->key, rights.error().message);
+      } else if (!rights->read) {
+        lost.emplace_back(s->key, "permission to read the Realm '" + options_.path +
+                                      "' was revoked");
+      } else {
+        s->access.rights = *rights;
+      }
+    }
+    for (auto& [key, why] : lost) {
+      log::info("ending session ", key.session_ident, " on '", options_.path, "': ", why);
+      fail(key, ProtocolError::permission_denied, why, false);
+    }
+  });
+}
+
+void ServerRealm::flush_pending_of(std::uint64_t client_file_ident) {
+  bool any = std::any_of(pending_.begin(), pending_.end(), [&](const PendingUpload& p) {
+    return p.upload.client_file_ident == client_file_ident;
+  });
+  if (any) integrate_pending();
+}
+
+void ServerRealm::integrate_pending() {
+  integration_scheduled_ = false;
+  if (pending_.empty()) return;
+  auto batch = std::move(pending_);
+  pending_.clear();
+  if (auto ok = ensure_store(); !ok) {
+    for (const auto& p : batch) {
+      fail(p.key, ProtocolError::other_session_error, ok.error().message, true);
+    }
+    return;
+  }
+  std::vector<store::Upload> uploads;
+  uploads.reserve(batch.size());
+  for (auto& p : batch) uploads.push_back(std::move(p.upload));
+
+  auto results = store_->integrate_group(uploads);
+  if (!results) {
+    log::error("cannot integrate ", uploads.size(), " uploads into '", options_.path,
+               "': ", results.error().message);
+    for (const auto& p : batch) {
+      fail(p.key, ProtocolError::other_session_error,
+           "the server could not store the upload; try again later", true);
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& result = (*results)[i];
+    if (!result) {
+      log::warn("upload from client file ", uploads[i].client_file_ident, " to '",
+                   options_.path, "' refused: ", result.error().message);
+      fail(batch[i].key, store_error_code(result.error()), result.error().message,
+           retryable(result.error()));
+      continue;
+    }
+    if (options_.stats) options_.stats->changesets_integrated += result->versions.size();
+  }
+  pump_all();
+}
+
+void ServerRealm::pump_all() {
+  // pump() may fail a session, which removes it: walk over a copy of keys.
+  std::vector<SessionKey> keys;
+  keys.reserve(sessions_.size());
+  for (const auto& s : sessions_) keys.push_back(s->key);
+  for (const auto& key : keys) {
+    if (Session* s = find(key)) pump(*s, false);
+  }
+}
+
+bool ServerRealm::pump(Session& s, bool first) {
+  const SessionKey key = s.key;
+  auto sink = key.sink.lock();
+  if (!sink) {
+    remove_session(key);
+    return false;
+  }
+  auto latest = store_->latest();
+  if (!latest) {
+    fail(key, ProtocolError::other_session_error, latest.error().message, true);
+    return false;
+  }
+  auto record = store_->client_file(s.file_ident, s.file_salt);
+  if (!record) {
+    fail(key, store_error_code(record.error()), record.error().message, retryable(record.error()));
+    return false;
+  }
+  const std::uint64_t newest = latest->version;
+  while (first || s.download_server_version < newest) {
+    protocol::Download download;
+    download.session_ident = key.session_ident;
+    std::uint64_t position = s.download_server_version;
+    std::uint64_t client_version = s.download_client_version;
+    std::uint64_t remaining = 0;
+    if (position < newest) {
+      auto entries = store_->history_since(position, options_.max_download_bytes);
+      if (!entries) {
+        fail(key, store_error_code(entries.error()), entries.error().message,
+             retryable(entries.error()));
+        return false;
+      }
+      for (auto& e : *entries) {
+        if (e.origin_file_ident == s.file_ident) {
+          client_version = e.client_version;  // the receiver's own: not sent
+          continue;
+        }
+        if (e.changeset.empty()) continue;
+        protocol::DownloadChangeset out;
+        out.server_version = e.version;
+        out.last_integrated_client_version = client_version;
+        out.origin_timestamp = e.origin_timestamp;
+        out.origin_file_ident =
+            e.origin_file_ident == 0 ? store::kServerFileIdent : e.origin_file_ident;
+        out.original_changeset_size = e.changeset.size();
+        out.changeset = std::move(e.changeset);
+        download.changesets.push_back(std::move(out));
+      }
+      if (!entries->empty()) {
+        position = entries->back().version;
+        if (position < newest) {
+          // Split: what is left is the newest cumulative size minus ours.
+          auto tail = store_->history_since(newest - 1, 1);
+          if (tail && !tail->empty()) {
+            remaining = tail->back().cumulative_size - entries->back().cumulative_size;
+          }
+        }
+      } else {
+        position = newest;
+      }
+    }
+    download.download_server_version = position;
+    download.download_client_version = client_version;
+    download.latest_server_version = newest;
+    download.latest_server_version_salt = static_cast<std::int64_t>(latest->salt);
+    download.upload_client_version = record->upload_client_version;
+    download.upload_server_version = record->upload_server_version;
+    download.downloadable_bytes = remaining;
+    s.download_server_version = position;
+    s.download_client_version = client_version;
+    s.download_sent = true;
+    first = false;
+    sink->deliver(key.session_ident, key.binding, std::move(download));
+  }
+  if (s.mark_pending && s.download_sent && s.download_server_version == newest) {
+    sink->deliver(key.session_ident, key.binding,
+                  protocol::ServerMark{key.session_ident, *s.mark_pending});
+    s.mark_pending.reset();
+  }
+  return true;
+}
+
+Result<nlohmann::json> ServerRealm::with_store(
+    std::function<Result<nlohmann::json>(store::RealmStore&)> f) {
+  std::promise<Result<nlohmann::json>> promise;
+  auto future = promise.get_future();
+  on_strand([this, &promise, &f] {
+    if (auto ok = ensure_store(); !ok) {
+      promise.set_value(ok.error());
+      return;
+    }
+    promise.set_value(f(*store_));
+  });
+  return future.get();
+}
+
+void ServerRealm::shut_down(const std::string& reason) {
+  std::promise<void> promise;
+  auto future = promise.get_future();
+  on_strand([this, &promise, &reason] {
+    // Uploads already accepted are kept (the file may be backed up or kept).
+    if (store_ && !pending_.empty()) integrate_pending();
+    std::vector<SessionKey> keys;
+    for (const auto& s : sessions_) keys.push_back(s->key);
+    for (const auto& key : keys) fail(key, ProtocolError::session_closed, reason, true);
+    if (store_) {
+      store_.reset();
+      if (options_.stats) --options_.stats->realms_open;
+    }
+    shut_ = true;
+    promise.set_value();
+  });
+  future.get();
+}
+
+std::vector<nlohmann::json> ServerRealm::describe_sessions() {
+  std::promise<std::vector<nlohmann::json>> promise;
+  auto future = promise.get_future();
+  on_strand([this, &promise] {
+    std::vector<nlohmann::json> out;
+    for (const auto& s : sessions_) {
+      auto sink = s->key.sink.lock();
+      out.push_back({{"realm", options_.path},
+                     {"session", s->key.session_ident},
+                     {"peer", sink ? sink->peer() : std::string()},
+                     {"identity", s->access.claims.identity},
+                     {"client_file", s->file_ident},
+                     {"download_server_version", s->download_server_version},
+                     {"upload_client_version", s->previous_progress.client_version},
+                     {"read", s->access.rights.read},
+                     {"write", s->access.rights.write}});
+    }
+    promise.set_value(std::move(out));
+  });
+  return future.get();
+}
+
+}  // namespace ros::sync::server
