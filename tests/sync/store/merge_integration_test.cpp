@@ -332,3 +332,42 @@ TEST_CASE("merge: changesets already integrated are skipped, never integrated tw
   CHECK(list_of_object_1(*store) ==
         nlohmann::json::parse(R"({"list": [{"int": 300}, {"int": 200}, {"int": 1}, {"int": 2}]})"));
 }
+
+TEST_CASE("merge: merge.md's multi-changeset example, two clients in one group",
+          "[store][merge]") {
+  TempDir dir;
+  auto store = open_store(dir / "r.db");
+  REQUIRE(store->allocate_client_file().ok());  // 2
+  REQUIRE(store->allocate_client_file().ok());  // 3
+  REQUIRE(integrated(*store, upload(2, 1, 0, 1, setup_changeset())) == 1);  // l = [1, 2]
+  const std::string erase_2 =
+      R"({"type": "ArrayErase", "table": "T", "object": {"int": 1}, "field": "l", "path": [2],
+          "priorSize": 3})";
+  const std::string set_1 =
+      R"({"type": "Update", "table": "T", "object": {"int": 1}, "field": "l", "path": [1],
+          "value": {"int": 7}, "priorSize": 2})";
+  // Client 2: L1 then L2, both based on version 1; client 3 concurrently,
+  // later. Client 3 comes second in the group and is merged against L1, L2.
+  Upload two = upload(2, 2, 1, 10, changeset(R"("T", "l")", insert(0, 100, 2)));
+  two.entries.push_back(UploadEntry{3, 1, 11, 0, changeset(R"("T", "l")", erase_2)});
+  two.progress_client_version = 3;
+  Upload three = upload(3, 2, 1, 20, changeset(R"("T", "l")", set_1 + ", " + insert(2, 8, 2)));
+  auto results = store->integrate_group(std::vector<Upload>{two, three});
+  REQUIRE(results.ok());
+  REQUIRE(results->at(0).ok());
+  REQUIRE(results->at(1).ok());
+  CHECK(results->at(0)->versions == std::vector<uint64_t>{2, 3});
+  CHECK(results->at(1)->versions == std::vector<uint64_t>{4});
+  auto history = all_history(*store);
+  REQUIRE(history.size() == 4);
+  CHECK(instructions_of(history[1].changeset) == instructions(insert(0, 100, 2)));
+  CHECK(instructions_of(history[2].changeset) == instructions(erase_2));
+  CHECK(instructions_of(history[3].changeset) == instructions(insert(2, 8, 2)));
+  CHECK(instructions_of(**store->reciprocal(3, 2)) == instructions(insert(0, 100, 3)));
+  CHECK(instructions_of(**store->reciprocal(3, 3)) ==
+        instructions(R"({"type": "ArrayErase", "table": "T", "object": {"int": 1}, "field": "l",
+                         "path": [2], "priorSize": 4})"));
+  CHECK_FALSE(store->reciprocal(2, 2)->has_value());
+  CHECK(list_of_object_1(*store) ==
+        nlohmann::json::parse(R"({"list": [{"int": 100}, {"int": 1}, {"int": 8}]})"));
+}
