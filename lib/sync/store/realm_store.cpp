@@ -592,9 +592,9 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
       for (WindowEntry& w : *window) {
         auto p = cs::parse(w.changeset);
         if (!p) {
-          return in_file(make_error(Errc::internal, "history entry " + std::to_string(w.version) +
-                                                        " (as " + who + " sees it) is unreadable: " +
-                                                        p.error().message));
+          return in_file(make_error(Errc::internal,
+                                    "history entry " + std::to_string(w.version) + " (as " + who +
+                                        " sees it) is unreadable: " + p.error().message));
         }
         const uint64_t origin = w.origin_file_ident == 0 ? kServerFileIdent : w.origin_file_ident;
         older.push_back(

@@ -78,7 +78,9 @@ std::string changeset_difference(const std::string& got, const std::string& reco
     std::string where = "instruction " + std::to_string(i) + " (" +
                         ir[i].value("type", std::string("?")) + ")";
     for (const auto& [key, value] : ir[i].items()) {
-      if (!ia[i].contains(key)) return where + ": " + key + ": got (absent), recorded " + shown(value);
+      if (!ia[i].contains(key)) {
+        return where + ": " + key + ": got (absent), recorded " + shown(value);
+      }
       if (nlohmann::json::parse(ia[i][key].dump()) != nlohmann::json::parse(value.dump())) {
         return where + ": " + key + ": got " + shown(ia[i][key]) + ", recorded " + shown(value);
       }

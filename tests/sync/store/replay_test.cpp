@@ -18,7 +18,9 @@ TEST_CASE("replay: every recorded merge scenario gives the reference server's hi
   std::vector<fs::path> scenarios;
   for (const auto& entry : fs::directory_iterator(ros::test::vectors_dir() / "merge")) {
     const std::string name = entry.path().filename().string();
-    if (entry.is_directory() && name.size() > 1 && name[0] == 's') scenarios.push_back(entry.path());
+    if (entry.is_directory() && name.size() > 1 && name[0] == 's') {
+      scenarios.push_back(entry.path());
+    }
   }
   std::sort(scenarios.begin(), scenarios.end());
   REQUIRE(scenarios.size() >= 40);
