@@ -57,6 +57,7 @@ struct SessionState {
   std::uint64_t activation_mark = 0;
   std::optional<SyncError> error;
   bool drop_after_upload = false;
+  Session::DownloadObserver observer;
   std::unique_ptr<asio::steady_timer> rebind_timer;
   unsigned rebind_attempts = 0;
 };
@@ -467,6 +468,9 @@ struct ClientImpl : std::enable_shared_from_this<ClientImpl> {
       return;
     }
     s->got_download = true;
+    if (s->observer) {
+      for (const auto& entry : m.changesets) s->observer(entry);
+    }
     flush_uploads(*s);
     cv.notify_all();
   }
@@ -836,6 +840,11 @@ RealmProgress Session::progress() const {
 std::optional<SyncError> Session::last_error() const {
   std::lock_guard lock(client_->m);
   return state_of(*client_, ident_).error;
+}
+
+void Session::set_download_observer(DownloadObserver observer) {
+  std::lock_guard lock(client_->m);
+  state_of(*client_, ident_).observer = std::move(observer);
 }
 
 void Session::drop_connection_after_next_upload() {

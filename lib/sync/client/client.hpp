@@ -55,6 +55,7 @@
 #include "sync/changeset/value_json.hpp"
 #include "sync/client/local_realm.hpp"
 #include "sync/client/sync_error.hpp"
+#include "sync/protocol/messages.hpp"
 
 namespace ros::sync::client {
 
@@ -116,6 +117,13 @@ class Session {
   Result<changeset::Json> state_json() const;
   RealmProgress progress() const;
   std::optional<SyncError> last_error() const;
+
+  // Called on the network thread, with the client's lock held, for each
+  // changeset of a DOWNLOAD right after the DOWNLOAD was integrated (for
+  // benches measuring write-to-visible latency). It must be quick and must
+  // not call back into the Client or its Sessions.
+  using DownloadObserver = std::function<void(const protocol::DownloadChangeset&)>;
+  void set_download_observer(DownloadObserver observer);
 
   // For tests: close the connection right after the next UPLOAD that carries
   // changesets has been written, before the server can acknowledge it.

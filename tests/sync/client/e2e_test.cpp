@@ -63,18 +63,14 @@ void ok(const ros::Result<void>& r) {
 changeset::Json items(const Session& s) {
   auto state = s.state_json();
   REQUIRE(state.ok());
-  for (const auto& cls : state.value()["classes"]) {
-    if (cls.value("name", "") == "Item") return cls["objects"];
-  }
-  return changeset::Json::array();
+  const auto& classes = state.value()["classes"];
+  if (!classes.contains("Item")) return changeset::Json::array();
+  return classes["Item"]["objects"];
 }
 
 std::int64_t counter_of(const Session& s, std::int64_t key) {
   for (const auto& obj : items(s)) {
-    auto dump = obj.dump();
-    if (dump.find("\"_id\":{\"int\":" + std::to_string(key) + "}") != std::string::npos) {
-      return obj["n"]["int"].get<std::int64_t>();
-    }
+    if (obj["_id"]["int"].get<std::int64_t>() == key) return obj["n"]["int"].get<std::int64_t>();
   }
   FAIL("no Item " << key << " in " << s.state_json().value().dump());
   return -1;
