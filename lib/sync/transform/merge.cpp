@@ -68,8 +68,12 @@ struct Side {
 
   Item item(std::size_t c, std::size_t i) {
     auto& mc = changesets[c];
-    return Item{mc.changeset, mc.changeset.instructions[i],
-                Discriminant{mc.origin_timestamp, mc.origin_file_ident}, offsets[c][i], false, {}};
+    return Item{mc.changeset,
+                mc.changeset.instructions[i],
+                Discriminant{mc.origin_timestamp, mc.origin_file_ident},
+                offsets[c][i],
+                false,
+                {}};
   }
 
   // Inserts `added` before instruction i of changeset c.

@@ -11,6 +11,7 @@ namespace {
 // The inner element that a list instruction's index corresponds to, or an
 // error when it is a key.
 Result<uint32_t*> corresponding(Item& outer, Item& inner) {
+  if (!last_index(outer)) return bad_input(outer, inner, "list instruction without an index");
   uint32_t* k = corresponding_index(outer, inner);
   if (!k) return bad_merge(outer, inner, "inconsistent paths");
   return k;

@@ -16,8 +16,20 @@ constexpr std::array<std::array<Rule, N>, N> make_table() {
   using namespace rules;
   std::array<std::array<Rule, N>, N> t{};
   enum : std::size_t {
-    AddTable, EraseTable, CreateObject, EraseObject, Update, AddInteger, AddColumn,
-    EraseColumn, ArrayInsert, ArrayMove, ArrayErase, Clear, SetInsert, SetErase
+    AddTable,
+    EraseTable,
+    CreateObject,
+    EraseObject,
+    Update,
+    AddInteger,
+    AddColumn,
+    EraseColumn,
+    ArrayInsert,
+    ArrayMove,
+    ArrayErase,
+    Clear,
+    SetInsert,
+    SetErase
   };
   t[AddTable][AddTable] = add_table_add_table;
   t[EraseTable][AddTable] = erase_table_add_table;

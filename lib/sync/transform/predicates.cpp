@@ -124,7 +124,8 @@ bool same_column(const Item& column, const Item& other) {
     field = std::get<EraseColumn>(column.instruction).field;
   }
   if (!same_table(column, other)) return false;
-  if (const auto* p = path_of(other.instruction)) return same_string(column, field, other, p->field);
+  if (const auto* p = path_of(other.instruction))
+    return same_string(column, field, other, p->field);
   if (const auto* add = std::get_if<AddColumn>(&other.instruction))
     return same_string(column, field, other, add->field);
   if (const auto* erase = std::get_if<EraseColumn>(&other.instruction))

@@ -13,18 +13,12 @@ namespace {
 
 uint32_t& index(Item& item) { return *last_index(item); }
 
-// Prior size of a list instruction or array update.
+// Prior size of a list instruction or array update (every caller passes one).
 uint32_t& size(Item& item) {
-  return std::visit(
-      [](auto& i) -> uint32_t& {
-        if constexpr (requires { i.prior_size; }) {
-          return i.prior_size;
-        } else {
-          static uint32_t none = 0;  // unreachable: every caller passes a list instruction
-          return none;
-        }
-      },
-      item.instruction);
+  if (auto* u = std::get_if<Update>(&item.instruction)) return u->prior_size;
+  if (auto* i = std::get_if<ArrayInsert>(&item.instruction)) return i->prior_size;
+  if (auto* m = std::get_if<ArrayMove>(&item.instruction)) return m->prior_size;
+  return std::get<ArrayErase>(item.instruction).prior_size;
 }
 
 Result<void> same_size(Item& left, Item& right) {
@@ -40,16 +34,17 @@ Result<void> in_range(Item& left, Item& right, Item& which, uint32_t index, bool
   return {};
 }
 
-// Rules against an Update need an array update in the same list; a field or
-// dictionary update in a list's place is malformed input (merge.md 4.4).
-Result<void> array_update(Item& left, Item& update) {
-  if (!last_index(update))
-    return bad_input(left, update, "container shape clash: list index against dictionary key");
+// Both address an element of the same list. The parser guarantees an index
+// at the end of every list instruction's path; an Update in a list's place
+// that ends in a dictionary key is malformed input (merge.md 4.4).
+Result<void> indexed(Item& left, Item& right) {
+  if (!last_index(left) || !last_index(right))
+    return bad_input(left, right, "container shape clash: list index against dictionary key");
   return {};
 }
 
-#define TRY(expr)                      \
-  do {                                 \
+#define TRY(expr)                         \
+  do {                                    \
     if (auto r_ = (expr); !r_) return r_; \
   } while (0)
 
@@ -57,7 +52,7 @@ Result<void> array_update(Item& left, Item& update) {
 
 Result<void> array_insert_update(Item& left, Item& right) {
   if (!same_container(left, right)) return {};
-  TRY(array_update(left, right));
+  TRY(indexed(left, right));
   TRY(same_size(left, right));
   TRY(in_range(left, right, left, index(left), true));
   TRY(in_range(left, right, right, index(right), false));
@@ -68,6 +63,7 @@ Result<void> array_insert_update(Item& left, Item& right) {
 
 Result<void> array_insert_array_insert(Item& left, Item& right) {
   if (!same_container(left, right)) return {};
+  TRY(indexed(left, right));
   TRY(same_size(left, right));
   ++size(left);
   ++size(right);
@@ -84,7 +80,7 @@ Result<void> array_insert_array_insert(Item& left, Item& right) {
 
 Result<void> array_move_update(Item& left, Item& right) {
   if (!same_container(left, right)) return {};
-  TRY(array_update(left, right));
+  TRY(indexed(left, right));
   const uint32_t from = index(left);
   const uint32_t to = left.as<ArrayMove>().ndx_2;
   TRY(in_range(left, right, left, from, false));
@@ -101,6 +97,7 @@ Result<void> array_move_update(Item& left, Item& right) {
 
 Result<void> array_move_array_insert(Item& left, Item& right) {
   if (!same_container(left, right)) return {};
+  TRY(indexed(left, right));
   ++size(left);
   uint32_t& from = index(left);
   uint32_t& to = left.as<ArrayMove>().ndx_2;
@@ -125,6 +122,7 @@ Result<void> array_move_array_insert(Item& left, Item& right) {
 
 Result<void> array_move_array_move(Item& left, Item& right) {
   if (!same_container(left, right)) return {};
+  TRY(indexed(left, right));
   TRY(same_size(left, right));
   uint32_t& lf = index(left);
   uint32_t& lt = left.as<ArrayMove>().ndx_2;
@@ -174,7 +172,7 @@ Result<void> array_move_array_move(Item& left, Item& right) {
 
 Result<void> array_erase_update(Item& left, Item& right) {
   if (!same_container(left, right)) return {};
-  TRY(array_update(left, right));
+  TRY(indexed(left, right));
   TRY(same_size(left, right));
   TRY(in_range(left, right, left, index(left), false));
   TRY(in_range(left, right, right, index(right), false));
@@ -189,6 +187,7 @@ Result<void> array_erase_update(Item& left, Item& right) {
 
 Result<void> array_erase_array_insert(Item& left, Item& right) {
   if (!same_container(left, right)) return {};
+  TRY(indexed(left, right));
   TRY(same_size(left, right));
   TRY(in_range(left, right, left, index(left), false));
   TRY(in_range(left, right, right, index(right), true));
@@ -204,6 +203,7 @@ Result<void> array_erase_array_insert(Item& left, Item& right) {
 
 Result<void> array_erase_array_move(Item& left, Item& right) {
   if (!same_container(left, right)) return {};
+  TRY(indexed(left, right));
   TRY(same_size(left, right));
   TRY(in_range(left, right, left, index(left), false));
   TRY(in_range(left, right, right, index(right), false));
@@ -233,6 +233,7 @@ Result<void> array_erase_array_move(Item& left, Item& right) {
 
 Result<void> array_erase_array_erase(Item& left, Item& right) {
   if (!same_container(left, right)) return {};
+  TRY(indexed(left, right));
   TRY(same_size(left, right));
   TRY(in_range(left, right, left, index(left), false));
   TRY(in_range(left, right, right, index(right), false));

@@ -39,8 +39,8 @@ Result<void> add_table_add_table(Item& left, Item& right) {
     }
   }
   if (!why.empty())
-    return bad_merge(left, right, "schema mismatch on class '" + std::string(str(left, l.table)) +
-                                      "': " + why);
+    return bad_merge(left, right,
+                     "schema mismatch on class '" + std::string(str(left, l.table)) + "': " + why);
   discard(left);
   discard(right);
   return {};
@@ -84,9 +84,8 @@ Result<void> add_column_add_column(Item& left, Item& right) {
     why = "different nullability";
   } else if (l.collection_type != r.collection_type) {
     why = "different collection types";
-  } else if (l.type == Type::Link &&
-             !(l.link_target && r.link_target &&
-               same_string(left, *l.link_target, right, *r.link_target))) {
+  } else if (l.type == Type::Link && !(l.link_target && r.link_target &&
+                                       same_string(left, *l.link_target, right, *r.link_target))) {
     why = "different link targets";
   }
   if (!why.empty())

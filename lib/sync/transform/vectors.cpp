@@ -28,12 +28,14 @@ Result<Parsed> parse_file(const fs::path& path) {
   auto bytes = read_file(path);
   if (!bytes) return bytes.error();
   auto parsed = parse(*bytes);
-  if (!parsed) return make_error(Errc::invalid_argument,
-                                 "'" + path.string() + "': " + parsed.error().message);
+  if (!parsed)
+    return make_error(Errc::invalid_argument, "'" + path.string() + "': " + parsed.error().message);
   return parsed;
 }
 
-std::string compact(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string compact(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 // The first difference between two changesets: by instruction (as JSON),
 // then by interned-string table, then by bytes.
@@ -56,7 +58,8 @@ std::string first_difference(const char* name, const Changeset& actual,
     return std::string(name) + " interned strings: got " + compact(a["internStrings"]) +
            ", expected " + compact(e["internStrings"]);
   std::size_t k = 0;
-  while (k < actual_bytes.size() && k < expected_bytes.size() && actual_bytes[k] == expected_bytes[k])
+  while (k < actual_bytes.size() && k < expected_bytes.size() &&
+         actual_bytes[k] == expected_bytes[k])
     ++k;
   return std::string(name) + " bytes differ at byte " + std::to_string(k);
 }

@@ -32,7 +32,7 @@ struct VectorCase {
   MergeChangeset b;  // the client's upload
   std::optional<std::string> transform_error;
   bool a_modified = false;
-  std::string a_bytes;  // a.bin
+  std::string a_bytes;                       // a.bin
   std::optional<std::string> a_transformed;  // a-transformed.bin, absent on error
   std::optional<std::string> b_transformed;  // b-transformed.bin, absent on error
 };

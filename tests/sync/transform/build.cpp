@@ -70,8 +70,8 @@ Changeset& Changeset::add_table(const std::string& name, const std::string& pk, 
 
 Changeset& Changeset::erase_table(const std::string& name) { return push(cs::EraseTable{s(name)}); }
 
-Changeset& Changeset::add_column(const std::string& table, const std::string& field,
-                                 cs::Type type, bool nullable, const std::string& link_target) {
+Changeset& Changeset::add_column(const std::string& table, const std::string& field, cs::Type type,
+                                 bool nullable, const std::string& link_target) {
   cs::AddColumn c;
   c.table = s(table);
   c.field = s(field);

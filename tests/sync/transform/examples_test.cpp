@@ -161,7 +161,8 @@ TEST_CASE("merge.md 6: lists", "[transform]") {
   SECTION("25 insert tie with equal timestamps") {
     auto a = Changeset(10, 3).insert(L(0), Int(1), 0);
     auto b = Changeset(10, 2).insert(L(0), Int(2), 0);
-    expect(a, b, Changeset(10, 3).insert(L(1), Int(1), 1), Changeset(10, 2).insert(L(0), Int(2), 1));
+    expect(a, b, Changeset(10, 3).insert(L(1), Int(1), 1),
+           Changeset(10, 2).insert(L(0), Int(2), 1));
   }
   SECTION("26 erase against inserts") {
     auto a = A(10).remove(L(2), 5);
@@ -330,10 +331,8 @@ TEST_CASE("merge.md 6: schema", "[transform]") {
   }
   SECTION("59 an erased column keeps list inserts (quirk)") {
     auto a = A(10).erase_column("T", "x");
-    auto b = B(20)
-                 .set(F("x"), Int(1))
-                 .insert(F("x", {0}), Int(1), 0)
-                 .add_column("T", "x", Type::Int);
+    auto b =
+        B(20).set(F("x"), Int(1)).insert(F("x", {0}), Int(1), 0).add_column("T", "x", Type::Int);
     expect(a, b, a, B(20).insert(F("x", {0}), Int(1), 0));
   }
 }
@@ -342,12 +341,21 @@ TEST_CASE("merge.md 6: fatal conflicts name the pair", "[transform]") {
   SECTION("56 schema mismatch") {
     expect_error(A(10).add_table("T"), B(20).add_table("T", "_id", Type::String),
                  "AddTable x AddTable");
-    expect_error(A(10).add_column("T", "a", Type::Int),
-                 B(20).add_column("T", "a", Type::Int, true), "AddColumn x AddColumn");
+    expect_error(A(10).add_column("T", "a", Type::Int), B(20).add_column("T", "a", Type::Int, true),
+                 "AddColumn x AddColumn");
   }
   SECTION("60 prior_size") {
     expect_error(A(10).insert(L(0), Int(1), 3), B(20).insert(L(0), Int(2), 4),
                  "ArrayInsert(T.l) x ArrayInsert(T.l): prior_size");
+  }
+  SECTION("4.4 a list index against a dictionary key is malformed input") {
+    for (const auto& m :
+         {merge_major_a(A(10).insert(F("any", {0}), Int(1), 0), B(20).set(F("any", {"k"}), Int(2))),
+          merge_major_b(A(10).insert(F("any", {0}), Int(1), 0),
+                        B(20).set(F("any", {"k"}), Int(2)))}) {
+      CHECK(m.a.rfind("error: bad changeset: ", 0) == 0);
+      CHECK(m.a.find("container shape clash") != std::string::npos);
+    }
   }
   SECTION("61 inconsistent paths") {
     expect_error(A(10).insert(F("any", {0}), Int(1), 0), B(20).set(F("any", {"k", "x"}), Int(5)),
@@ -357,8 +365,7 @@ TEST_CASE("merge.md 6: fatal conflicts name the pair", "[transform]") {
 
 TEST_CASE("merge.md 6: sequences of changesets", "[transform]") {
   SECTION("history of two against one upload") {
-    std::vector<MergeChangeset> history{A(10).insert(L(0), Int(100), 2).m,
-                                        A(11).remove(L(2), 3).m};
+    std::vector<MergeChangeset> history{A(10).insert(L(0), Int(100), 2).m, A(11).remove(L(2), 3).m};
     std::vector<MergeChangeset> incoming{B(20).set_at(L(1), Int(7), 2).insert(L(2), Int(8), 2).m};
     REQUIRE(ros::sync::transform::merge(history, incoming));
     CHECK(text(incoming[0]) == text(B(20).insert(L(2), Int(8), 2).m));

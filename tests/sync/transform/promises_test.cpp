@@ -80,8 +80,7 @@ TEST_CASE("the last update of a property wins", "[transform]") {
   CHECK(field(converged(same_time, b), "x") == R"({"int":2})");
 }
 
-TEST_CASE("concurrent inserts at the same list position end up ordered by time",
-          "[transform]") {
+TEST_CASE("concurrent inserts at the same list position end up ordered by time", "[transform]") {
   auto a = Changeset(10, 2).insert(L(0), Int(1), 0);
   auto b = Changeset(20, 3).insert(L(0), Int(2), 0);
   CHECK(field(converged(a, b), "l") == R"({"list":[{"int":1},{"int":2}]})");

@@ -4,6 +4,8 @@
 // a state give the same state (the recorded one, where the applier agrees
 // with realm-core's); and every case merges to
 // the same A' and B' when the roles are swapped (the client's view).
+#include "sync/transform/vectors.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -15,7 +17,6 @@
 #include "sync/changeset/memory_state.hpp"
 #include "sync/changeset/parser.hpp"
 #include "sync/changeset/state_json.hpp"
-#include "sync/transform/vectors.hpp"
 
 namespace fs = std::filesystem;
 using namespace ros::sync;
