@@ -219,16 +219,18 @@ std::optional<SyncError> LocalRealm::integrate(const protocol::Download& d) {
     std::vector<Entry*> major_entries;
     for (auto& h : history_) {
       if (h.client_version <= c) continue;
-      major.push_back({h.reciprocal, h.origin_timestamp, progress_.client_file_ident, h.layout});
+      // Moved out and back: a merge must not cost a copy of the history.
+      major.push_back({std::move(h.reciprocal), h.origin_timestamp, progress_.client_file_ident, h.layout});
       major_entries.push_back(&h);
     }
     if (!major.empty()) {
-      if (auto merged = merge_incoming(major, incoming); !merged) {
-        return fail("merge with server version " + num(entries[i].server_version) +
-                    " failed: " + merged.error().message);
-      }
+      auto merged = merge_incoming(major, incoming);
       for (std::size_t k = 0; k < major.size(); ++k) {
         major_entries[k]->reciprocal = std::move(major[k].changeset);
+      }
+      if (!merged) {
+        return fail("merge with server version " + num(entries[i].server_version) +
+                    " failed: " + merged.error().message);
       }
     }
     for (std::size_t k = 0; k < incoming.size(); ++k) {

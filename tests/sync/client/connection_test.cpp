@@ -349,3 +349,43 @@ TEST_CASE("dropped right after an UPLOAD: the same changesets are sent again aft
   for (std::size_t i = 1; i < uploads.size(); ++i) resent.insert(resent.end(), uploads[i].begin(), uploads[i].end());
   for (auto v : uploads[0]) CHECK(std::find(resent.begin(), resent.end(), v) != resent.end());
 }
+
+TEST_CASE("a JSON_ERROR is a value with its code, action and tryAgain") {
+  ScriptedServer::Options so;
+  so.reply = [](const std::string& m) -> std::vector<std::string> {
+    if (m.rfind("bind ", 0) != 0) return {};
+    std::string body = R"({"message":"reset needed","tryAgain":false,"isRecoveryModeDisabled":false,)"
+                       R"("shouldClientReset":true,"logURL":"","action":"ClientReset"})";
+    return {"json_error 211 " + std::to_string(body.size()) + " 1\n" + body};
+  };
+  ScriptedServer server(so);
+  auto client = Client::make(options_for(server.port()));
+  auto session = client->bind("/diverged");
+  auto r = session.wait_bound();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ros::Errc::conflict);
+  auto e = session.last_error();
+  REQUIRE(e);
+  CHECK(e->kind == SyncError::Kind::server_json_error);
+  CHECK(e->code == 211);
+  CHECK(e->action == "ClientReset");
+  CHECK(e->message == "reset needed");
+  CHECK_FALSE(e->try_again);
+}
+
+TEST_CASE("a server message for a session the client does not have is a protocol violation") {
+  ScriptedServer::Options so;
+  so.reply = [](const std::string& m) -> std::vector<std::string> {
+    if (m.rfind("bind ", 0) == 0) return {"mark 9 1\n"};
+    return {};
+  };
+  ScriptedServer server(so);
+  auto o = options_for(server.port());
+  auto client = Client::make(o);
+  auto session = client->bind("/x");
+  auto r = session.wait_bound(3s);
+  REQUIRE_FALSE(r.ok());
+  REQUIRE(client->last_error());
+  CHECK(client->last_error()->kind == SyncError::Kind::protocol_violation);
+  CHECK_FALSE(client->connected());
+}
