@@ -55,10 +55,10 @@ Result<admin::Rights> session_rights(const auth::TokenClaims& claims, std::strin
     } else if (claims.admin.value_or(false)) {
       from_db = admin::Rights::all();
     } else if (store != nullptr) {
-      // Not a user of admin.db: the Realm's default entry and ownership by
-      // path apply to the identity as they would to a user with that id.
-      admin::User stranger;
-      stranger.id = claims.identity;
+      // Not a user of admin.db (never was, or removed): the Realm's default
+      // entry only. Owning "/<id>/..." needs a user: a removed user's
+      // sessions must not keep their Realms through the path's form.
+      admin::User stranger;  // no id: matches no entry and owns nothing
       auto r = store->rights_of(stranger, realm_path);
       if (!r) return r.error();
       from_db = *r;

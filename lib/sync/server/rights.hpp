@@ -11,7 +11,7 @@
 //    rights from admin.db: the identity's effective rights on the Realm
 //    (per-user entry over the default, owner, admin), intersected with its
 //    `access` list when the list is not empty. An identity admin.db does not
-//    know gets the Realm's default rights and ownership by path, or all
+//    know (or no longer knows) gets the Realm's default rights only, or all
 //    rights when the token says `admin: true` explicitly.
 // 3. Whatever the token says, when its identity is a user of admin.db, that
 //    user's current permissions bound the result, so a revocation counts at

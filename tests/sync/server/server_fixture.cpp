@@ -1,0 +1,72 @@
+#include "sync/server/server_fixture.hpp"
+
+#include <ctime>
+#include <stdexcept>
+
+#include "auth/mint.hpp"
+#include "auth/token.hpp"
+#include "support/net.hpp"
+
+namespace ros::test {
+
+ServerFixture::ServerFixture(bool with_authd, const std::string& extra_yaml)
+    : root(dir / "root"),
+      keys(make_rsa_key_pair(dir.path(), "token")),
+      http_port(free_tcp_port()),
+      sync_port(free_tcp_port()) {
+  std::filesystem::create_directories(root);
+  config_file = dir.write("configuration.yml",
+                          "storage:\n  root_path: " + root.string() +
+                              "\nauth:\n  public_key_path: " + keys.public_key.string() +
+                              "\n  private_key_path: " + keys.private_key.string() +
+                              "\nnetwork:\n  http:\n    listen_port: " + std::to_string(http_port) +
+                              "\n  sync:\n    listen_port: " + std::to_string(sync_port) +
+                              "\nproxy:\n  http:\n    enable: false\nlogging:\n  level: debug\n" +
+                              extra_yaml)
+                    .string();
+  if (with_authd) {
+    authd = std::make_unique<DaemonProcess>(
+        "ros-authd", std::vector<std::string>{"--config", config_file}, dir / "authd.log");
+    if (!authd->wait_for_port(http_port)) {
+      throw std::runtime_error("ros-authd did not start:\n" + authd->log());
+    }
+  }
+  start_syncd();
+}
+
+ServerFixture::~ServerFixture() {
+  stop_syncd();
+  if (authd) authd->stop();
+}
+
+void ServerFixture::start_syncd() {
+  ++syncd_starts;
+  syncd = std::make_unique<DaemonProcess>(
+      "ros-syncd", std::vector<std::string>{"--config", config_file},
+      dir / ("syncd-" + std::to_string(syncd_starts) + ".log"));
+  if (!syncd->wait_for_port(sync_port)) {
+    throw std::runtime_error("ros-syncd did not start:\n" + syncd->log());
+  }
+}
+
+void ServerFixture::stop_syncd() {
+  if (syncd) syncd->stop();
+  syncd.reset();
+}
+
+std::string ServerFixture::token(const TokenSpec& spec) const {
+  auto signer = auth::TokenSigner::load(keys.private_key);
+  if (!signer) throw std::runtime_error(signer.error().message);
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  auto claims = auth::access_claims(spec.identity, spec.path, spec.access,
+                                    spec.lifetime < 0 ? now - 7200 : now, spec.lifetime < 0 ? 3600 : spec.lifetime);
+  claims.admin = spec.admin;
+  return signer->sign(claims);
+}
+
+std::vector<std::string> ServerFixture::with_config(std::vector<std::string> args) const {
+  args.insert(args.begin(), {"--config", config_file});
+  return args;
+}
+
+}  // namespace ros::test
