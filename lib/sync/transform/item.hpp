@@ -51,7 +51,8 @@ inline bool older(const Item& a, const Item& b) { return before(a.when, b.when);
 
 inline void discard(Item& item) { item.discarded = true; }
 
-// Discards the older of two instructions.
+// Discards the older of two instructions; `b` on equal discriminants
+// (which two sides never have), as realm-core does in most rules.
 inline void discard_older(Item& a, Item& b) { discard(older(a, b) ? a : b); }
 
 // merge.md section 5: a fatal conflict, naming the instruction pair.

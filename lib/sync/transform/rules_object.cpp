@@ -24,7 +24,9 @@ Result<void> erase_object_create_object(Item& left, Item& right) {
 // The newer erase survives, so that an old erase cannot beat a newer
 // erase-then-recreate sequence.
 Result<void> erase_object_erase_object(Item& left, Item& right) {
-  if (same_object(left, right)) discard_older(left, right);
+  // (Equal discriminants never meet; if they did, realm-core would drop the
+  // left one here, unlike the other last-writer-wins rules.)
+  if (same_object(left, right)) discard(older(right, left) ? right : left);
   return {};
 }
 
