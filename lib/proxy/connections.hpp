@@ -1,0 +1,64 @@
+// The state ros-proxy's listeners and sessions share: the settings, the
+// count of open client connections, and the list of live sessions that a
+// stop (SIGTERM) drains.
+//
+// Thread safety: `settings` is constant; `open` is atomic; the list and
+// `draining` are guarded by `mutex`. A Connection's drain() may be called
+// from any thread and must post to the session's own strand.
+#pragma once
+
+#include <atomic>
+#include <list>
+#include <memory>
+#include <mutex>
+
+#include "proxy/settings.hpp"
+
+namespace ros::proxy {
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Stop taking requests: an idle connection closes now, a busy one after
+  // its current exchange; a WebSocket tunnel runs on until it ends or the
+  // daemon's drain time is over.
+  virtual void drain() = 0;
+};
+
+struct SharedState {
+  explicit SharedState(Settings s) : settings(std::move(s)) {}
+
+  const Settings settings;
+  std::atomic<std::size_t> open{0};  // client connections, counted from accept to close
+
+  std::mutex mutex;
+  std::list<std::weak_ptr<Connection>> live;  // guarded by mutex
+  bool draining = false;                      // guarded by mutex
+
+  // Adds `connection`; false (and not added) once draining has begun.
+  bool enroll(const std::shared_ptr<Connection>& connection,
+              std::list<std::weak_ptr<Connection>>::iterator& where) {
+    std::lock_guard lock(mutex);
+    if (draining) return false;
+    where = live.insert(live.end(), connection);
+    return true;
+  }
+  void withdraw(std::list<std::weak_ptr<Connection>>::iterator where) {
+    std::lock_guard lock(mutex);
+    live.erase(where);
+  }
+  // Marks the state draining and drains every live connection.
+  void drain_all() {
+    std::list<std::shared_ptr<Connection>> targets;
+    {
+      std::lock_guard lock(mutex);
+      draining = true;
+      for (auto& weak : live) {
+        if (auto strong = weak.lock()) targets.push_back(std::move(strong));
+      }
+    }
+    for (auto& c : targets) c->drain();
+  }
+};
+
+}  // namespace ros::proxy

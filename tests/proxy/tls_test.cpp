@@ -1,0 +1,107 @@
+// ros-proxy's TLS side and its life cycle: protocol versions, secure
+// WebSocket, certificate reload on SIGHUP, and the drain on SIGTERM.
+#include <catch2/catch.hpp>
+
+#include <openssl/ssl.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "proxy/clients.hpp"
+#include "proxy/echo_backend.hpp"
+#include "proxy/proxy_fixture.hpp"
+#include "support/http_client.hpp"
+
+using namespace ros::test;
+
+TEST_CASE("proxy: TLS 1.2 and 1.3 are served, TLS 1.1 and below refused", "[proxy][daemon]") {
+  EchoBackend backend;
+  ProxyFixture fx({.http_backend = backend.port()});
+  const auto ca = fx.pki.ca.certificate;
+  CHECK(tls_handshake(fx.https_port, TLS1_3_VERSION, TLS1_3_VERSION, ca) == "");
+  CHECK(tls_handshake(fx.https_port, TLS1_2_VERSION, TLS1_2_VERSION, ca) == "");
+  CHECK(tls_handshake(fx.https_port, TLS1_1_VERSION, TLS1_1_VERSION, ca) ==
+        "tlsv1 alert protocol version");
+  CHECK(tls_handshake(fx.https_port, TLS1_VERSION, TLS1_VERSION, ca) ==
+        "tlsv1 alert protocol version");
+  // Plain HTTP on the TLS port is not served either, and harms nothing.
+  CHECK_THROWS(http_request(fx.https_port, "GET", "/headers"));
+  CHECK(http_request(fx.http_port, "GET", "/headers").status == 200);
+}
+
+TEST_CASE("proxy: secure WebSocket relays both ways; a certificate reload (SIGHUP) keeps it open",
+          "[proxy][daemon]") {
+  EchoBackend sync;
+  ProxyFixture fx({.sync_backend = sync.port()});
+  const auto first_ca = fx.pki.ca.certificate;
+  WsClient ws(fx.https_port, "/api/client/v2.0/app/demo/realm-sync", first_ca);
+  CHECK(ws.echo("before") == "before");
+
+  // A certificate from another CA replaces the files, then SIGHUP.
+  auto next = make_ca_and_leaf(fx.dir.path(), "next", "localhost");
+  std::filesystem::rename(next.leaf.private_key, fx.pki.leaf.private_key);
+  std::filesystem::rename(next.leaf.certificate, fx.pki.leaf.certificate);
+  fx.reload();
+  bool switched = false;
+  for (int i = 0; i < 300 && !switched; ++i) {
+    switched = tls_handshake(fx.https_port, TLS1_2_VERSION, TLS1_3_VERSION,
+                             next.ca.certificate) == "";
+    if (!switched) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  INFO(fx.proxy->log());
+  REQUIRE(switched);
+  CHECK(tls_handshake(fx.https_port, TLS1_2_VERSION, TLS1_3_VERSION, first_ca) ==
+        "certificate verify failed");
+
+  // The session opened before the reload goes on.
+  CHECK(ws.echo("after") == "after");
+  std::string big(200000, 'y');
+  CHECK((ws.echo(big, true) == big));
+  WsClient fresh(fx.https_port, "/realm-sync", next.ca.certificate);
+  CHECK(fresh.echo("new") == "new");
+
+  // A reload that fails (a key that does not match) keeps the certificate.
+  auto stray = make_rsa_key_pair(fx.dir.path(), "stray");
+  std::filesystem::rename(stray.private_key, fx.pki.leaf.private_key);
+  fx.reload();
+  CHECK(WsClient(fx.https_port, "/realm-sync", next.ca.certificate).echo("still") == "still");
+  CHECK(fx.proxy->running());
+}
+
+TEST_CASE("proxy: SIGTERM closes idle connections and the port, lets a tunnel finish, then exits",
+          "[proxy][daemon]") {
+  EchoBackend sync;
+  ProxyFixture fx({.sync_backend = sync.port(), .proxy_yaml = "  drain_time: 60\n"});
+  auto ws = std::make_unique<WsClient>(fx.http_port, "/realm-sync");
+  CHECK(ws->echo("one") == "one");
+  RawConnection idle(fx.http_port);
+  REQUIRE(http_request(fx.http_port, "GET", "/health").status == 502);  // served before the stop
+
+  ::kill(fx.proxy->pid(), SIGTERM);
+  CHECK(idle.wait_closed());
+  bool refused = false;
+  for (int i = 0; i < 300 && !refused; ++i) {
+    try {
+      RawConnection probe(fx.http_port);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    } catch (const std::exception&) {
+      refused = true;
+    }
+  }
+  CHECK(refused);
+  CHECK(ws->echo("two") == "two");
+  CHECK(fx.proxy->running());
+  ws.reset();
+  CHECK(fx.proxy->wait_exit() == 0);
+}
+
+TEST_CASE("proxy: after proxy.drain_time an open tunnel is cut and the proxy exits",
+          "[proxy][daemon]") {
+  EchoBackend sync;
+  ProxyFixture fx({.sync_backend = sync.port(), .proxy_yaml = "  drain_time: 1\n"});
+  WsClient ws(fx.https_port, "/realm-sync", fx.pki.ca.certificate);
+  CHECK(ws.echo("one") == "one");
+  ::kill(fx.proxy->pid(), SIGTERM);
+  CHECK(ws.wait_closed());
+  CHECK(fx.proxy->wait_exit() == 0);
+}
