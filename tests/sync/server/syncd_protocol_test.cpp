@@ -264,3 +264,41 @@ TEST_CASE("syncd: MARK waits for the first DOWNLOAD; an upload is acknowledged b
   CHECK(down.changesets[0].origin_file_ident == 2);
   CHECK(down.changesets[0].origin_timestamp == 375625790525);
 }
+
+TEST_CASE("syncd: the same client file bound from a new connection closes the old one",
+          "[syncd]") {
+  ServerFixture f;
+  auto old_connection = connect(f, f.admin_token());
+  auto ident = bind_new(old_connection, 1, "/zombie");
+  auto fresh = connect(f, f.admin_token());
+  fresh.send(wire(p::Bind{1, "/zombie", "", false, false}));
+  fresh.send(wire(p::ClientIdent{1, ident.client_file_ident, ident.client_file_ident_salt, 0, 0, 0, 0}));
+  // The newcomer is accepted (protocol.md 3.7) ...
+  CHECK(next_as<p::Download>(fresh).session_ident == 1);
+  // ... and the leftover connection is closed without a message (a log
+  // message of its own session may still have been on its way).
+  for (;;) {
+    auto bytes = old_connection.receive(std::chrono::seconds(5));
+    if (!bytes) break;
+    CHECK(bytes->rfind("log_message ", 0) == 0);
+  }
+  CHECK(old_connection.closed());
+}
+
+TEST_CASE("syncd: sync.* limits end the connection with 103, never 104", "[syncd]") {
+  ServerFixture f(false, "sync:\n  max_message_bytes: 4096\n  max_sessions_per_connection: 2\n");
+  auto c = connect(f, f.admin_token());
+  REQUIRE(c.status() == 101);
+  SECTION("a message above sync.max_message_bytes") {
+    bind_new(c, 1, "/limits");
+    p::Upload big{1, 2, 0, 0, {p::UploadChangeset{2, 0, 1, 0, std::string(8000, '\0')}}};
+    c.send(wire(big));
+    expect_connection_error(c, 103);
+  }
+  SECTION("a BIND beyond sync.max_sessions_per_connection") {
+    bind_new(c, 1, "/limits");
+    bind_new(c, 2, "/limits");
+    c.send(wire(p::Bind{3, "/limits", "", true, false}));
+    expect_connection_error(c, 103);
+  }
+}
