@@ -26,7 +26,7 @@ void raise_descriptor_limit(std::size_t max_connections) {
     setrlimit(RLIMIT_NOFILE, &limit);
     getrlimit(RLIMIT_NOFILE, &limit);
   }
-  const rlim_t needed = 2 * static_cast<rlim_t>(max_connections) + 64;
+  const rlim_t needed = 2 * static_cast<rlim_t>(max_connections);
   if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
     log::warn("proxy.max_connections is ", max_connections, " but only ", limit.rlim_cur,
               " file descriptors are allowed (about ", needed,

@@ -40,6 +40,13 @@ ProxyFixture::ProxyFixture(ProxyOptions options)
       throw std::runtime_error("ros-authd did not start:\n" + authd->log());
     }
   }
+  if (options.start_syncd) {
+    syncd = std::make_unique<DaemonProcess>(
+        "ros-syncd", std::vector<std::string>{"--config", config_file}, dir / "syncd.log");
+    if (!syncd->wait_for_port(sync_backend_port)) {
+      throw std::runtime_error("ros-syncd did not start:\n" + syncd->log());
+    }
+  }
   proxy = std::make_unique<DaemonProcess>(
       "ros-proxy", std::vector<std::string>{"--config", config_file}, dir / "proxy.log");
   if (!proxy->wait_for_port(http_port) || !proxy->wait_for_port(https_port)) {

@@ -16,6 +16,7 @@ namespace ros::test {
 
 struct ProxyOptions {
   bool start_authd = false;                   // a real ros-authd on network.http
+  bool start_syncd = false;                   // a real ros-syncd on network.sync
   std::optional<std::uint16_t> http_backend;  // network.http port (default: ros-authd's, or free)
   std::optional<std::uint16_t> sync_backend;  // network.sync port (default: a free one)
   std::string proxy_yaml;                     // extra keys under proxy:, indented by two
@@ -34,6 +35,7 @@ struct ProxyFixture {
   std::uint16_t https_port = 0;  // proxy.https
   std::string config_file;
   std::unique_ptr<DaemonProcess> authd;
+  std::unique_ptr<DaemonProcess> syncd;
   std::unique_ptr<DaemonProcess> proxy;
 
   // Sends SIGHUP to ros-proxy.
