@@ -2,6 +2,8 @@
 // every live incoming instruction, in order, as one grid.
 #include "sync/transform/merge.hpp"
 
+#include <stdexcept>
+
 #include "sync/changeset/encoder.hpp"
 #include "sync/transform/nested.hpp"
 #include "sync/transform/pair_rules.hpp"
@@ -173,7 +175,14 @@ Result<void> merge(std::span<MergeChangeset> history, std::span<MergeChangeset> 
   for (const auto& c : history) before.push_back(fingerprint(c.changeset));
   for (const auto& c : incoming) before.push_back(fingerprint(c.changeset));
   Grid grid(history, incoming);
-  if (auto r = grid.run(); !r) return r;
+  try {
+    if (auto r = grid.run(); !r) return r;
+  } catch (const std::out_of_range&) {
+    // Only a Changeset that did not come from the parser can name a string
+    // outside its table; it must not take a daemon down.
+    return make_error(Errc::invalid_argument,
+                      "bad changeset: an instruction names an interned string that does not exist");
+  }
   std::size_t k = 0;
   for (auto& c : history)
     if (fingerprint(c.changeset) != before[k++]) c.modified = true;

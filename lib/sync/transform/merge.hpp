@@ -13,8 +13,9 @@
 // merge.md's quirks, keep seeing the parsed layout). The caller re-encodes
 // with changeset::encode(..., Layout::hoisted) to get the bytes realm-core
 // stores. A conflict that merge.md section 5 calls fatal is an error
-// (invalid_argument, naming the instruction pair); both sides are then in an
-// unspecified state and must be discarded by the caller.
+// (invalid_argument, "bad merge: <pair>: <why>"), and so is input that no
+// rule can handle (merge.md 4.4; "bad changeset: ..."); both sides are then
+// in an unspecified state and must be discarded by the caller.
 #pragma once
 
 #include <cstdint>

@@ -365,6 +365,12 @@ TEST_CASE("merge.md 6: fatal conflicts name the pair", "[transform]") {
       CHECK(m.a.find("container shape clash") != std::string::npos);
     }
   }
+  SECTION("a string index outside the table is refused, not a crash") {
+    auto a = A(10).set(F("x"), Int(1));
+    auto b = B(20).set(F("x"), Int(2));
+    b.m.changeset.strings.resize(1);
+    CHECK(merge_major_a(a, b).a.rfind("error: bad changeset", 0) == 0);
+  }
   SECTION("61 inconsistent paths") {
     expect_error(A(10).insert(F("any", {0}), Int(1), 0), B(20).set(F("any", {"k", "x"}), Int(5)),
                  "inconsistent paths");
