@@ -5,6 +5,7 @@
 // Also ros-realm answered by the running ros-syncd.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "sync/changeset/changeset_json.hpp"
 #include "sync/client/client.hpp"
 #include "sync/client/syncd_fixture.hpp"
+#include "sync/store/realm_store.hpp"
 
 namespace fs = std::filesystem;
 using namespace ros::sync;
@@ -137,4 +139,120 @@ TEST_CASE("restore: the backup's state comes back, clients ahead of it are told 
   auto sc = c.bind(path);
   ok(sc.wait_downloaded());
   CHECK(item_keys(sc) == std::vector<std::int64_t>{1, 2, 3});
+}
+
+TEST_CASE("restore: backups taken while clients write continuously verify, start and hold a prefix",
+          "[backup][restore]") {
+  SyncdFixture f;
+  const std::vector<std::string> paths = {"/live/one", "/live/two"};
+  std::atomic<bool> stop{false};
+  std::atomic<int> rounds{0};
+  std::string writer_error;
+  std::thread writer([&] {
+    try {
+      auto c = client::Client::make(f.client_options());
+      if (!c) throw std::runtime_error(c.error().message);
+      std::vector<client::Session> sessions;
+      for (const auto& p : paths) {
+        sessions.push_back(c->bind(p));
+        if (!sessions.back().write(schema())) throw std::runtime_error("write failed");
+      }
+      for (std::int64_t k = 1; !stop.load(); ++k) {
+        for (auto& s : sessions) {
+          if (!s.write(create_item(k))) throw std::runtime_error("write failed");
+        }
+        // Keep a bounded backlog so uploads are integrated as they are made.
+        if (k % 5 == 0) {
+          for (auto& s : sessions) {
+            if (auto r = s.wait_uploaded(); !r) throw std::runtime_error(r.error().message);
+          }
+        }
+        ++rounds;
+      }
+      for (auto& s : sessions) {
+        if (auto r = s.wait_uploaded(); !r) throw std::runtime_error(r.error().message);
+      }
+    } catch (const std::exception& e) {
+      writer_error = e.what();
+    }
+  });
+  while (rounds.load() < 10 && writer_error.empty()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::vector<fs::path> backups;
+  for (int i = 0; i < 3; ++i) {
+    backups.push_back(f.dir / ("backup-" + std::to_string(i)));
+    auto r = run_program("realm-backup", {f.root.string(), backups.back().string()});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+  }
+  stop = true;
+  writer.join();
+  REQUIRE(writer_error.empty());
+  f.stop();
+
+  std::vector<std::vector<store::HistoryEntry>> source;
+  for (const auto& p : paths) {
+    auto s = store::RealmStore::open(f.root / "realms" / (p.substr(1) + ".db"));
+    REQUIRE(s.ok());
+    auto h = (*s)->history_since(0, UINT64_MAX);
+    REQUIRE(h.ok());
+    source.push_back(*h);
+  }
+
+  for (const auto& backup : backups) {
+    INFO(backup);
+    auto v = run_program("realm-backup", {"--verify", backup.string()});
+    INFO(v.err);
+    CHECK(v.exit_code == 0);
+    std::vector<std::uint64_t> latest;
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      auto s = store::RealmStore::open(backup / "realms" / (paths[i].substr(1) + ".db"));
+      REQUIRE(s.ok());
+      auto h = (*s)->history_since(0, UINT64_MAX);
+      REQUIRE(h.ok());
+      REQUIRE(h->size() <= source[i].size());
+      for (std::size_t n = 0; n < h->size(); ++n) {
+        CHECK((*h)[n].version == n + 1);
+        CHECK((*h)[n].salt == source[i][n].salt);
+        CHECK((*h)[n].changeset == source[i][n].changeset);
+      }
+      latest.push_back(h->size());
+    }
+    // The backup starts as a server, and a new client downloads exactly its
+    // versions: the schema and one Item per later version.
+    SyncdFixture g;
+    g.stop();
+    fs::remove_all(g.root);
+    fs::copy(backup, g.root, fs::copy_options::recursive);
+    g.start();
+    auto c = make_client(g);
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      auto s = c.bind(paths[i]);
+      ok(s.wait_downloaded());
+      auto keys = item_keys(s);
+      CHECK(keys.size() + 1 == latest[i]);
+      for (std::size_t n = 0; n < keys.size(); ++n) CHECK(keys[n] == static_cast<std::int64_t>(n + 1));
+    }
+  }
+}
+
+TEST_CASE("restore: ros-realm rm through ros-syncd ends the sessions and removes the file",
+          "[backup][restore]") {
+  SyncdFixture f;
+  auto a = make_client(f);
+  auto sa = a.bind("/gone/soon");
+  REQUIRE(sa.write(schema()).ok());
+  ok(sa.wait_uploaded());
+  const fs::path file = f.root / "realms" / "gone" / "soon.db";
+  REQUIRE(fs::exists(file));
+  auto r = run_program("ros-realm", {"--config", f.config_file, "-v", "rm", "/gone/soon", "--force"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out == "removed Realm '/gone/soon'\n");
+  CHECK(r.err.find("answered by ros-syncd") != std::string::npos);
+  CHECK_FALSE(fs::exists(file));
+  auto listed = run_program("ros-realm", {"--config", f.config_file, "--json", "ls"});
+  REQUIRE(listed.exit_code == 0);
+  CHECK(nlohmann::json::parse(listed.out)["realms"].empty());
 }
