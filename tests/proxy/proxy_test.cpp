@@ -26,7 +26,7 @@ nlohmann::json json_of(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("proxy: /auth through the proxy with curl, and 502 problem+json once ros-authd stops",
+TEST_CASE("proxy: /auth through the proxy with curl and 502 problem+json once ros-authd stops",
           "[proxy][daemon]") {
   ProxyFixture fx({.start_authd = true});
   auto registered = curl({"-X", "POST", url(fx.http_port, "/auth"), "-H",
@@ -84,7 +84,7 @@ TEST_CASE("proxy: X-Forwarded-For and X-Forwarded-Proto replace what the client 
   CHECK(seen["x-forwarded-proto"] == "https");
 }
 
-TEST_CASE("proxy: request and response bodies pass through whole, chunked or not, kept alive",
+TEST_CASE("proxy: request and response bodies pass through whole (chunked or not) on a kept-alive connection",
           "[proxy][daemon]") {
   EchoBackend backend;
   ProxyFixture fx({.http_backend = backend.port()});
@@ -110,7 +110,7 @@ TEST_CASE("proxy: request and response bodies pass through whole, chunked or not
   CHECK(r.out == "small 0");  // the third request needed no new connection
 }
 
-TEST_CASE("proxy: oversize request headers get 431, the proxy serves on", "[proxy][daemon]") {
+TEST_CASE("proxy: oversize request headers get 431 and the proxy serves on", "[proxy][daemon]") {
   EchoBackend backend;
   ProxyFixture fx({.http_backend = backend.port(), .proxy_yaml = "  max_header_bytes: 4096\n"});
   auto big = http_request(fx.http_port, "GET", "/headers", "", {{"X-Big", std::string(5000, 'a')}});
@@ -121,7 +121,7 @@ TEST_CASE("proxy: oversize request headers get 431, the proxy serves on", "[prox
   CHECK(fine.status == 200);
 }
 
-TEST_CASE("proxy: 500 idle connections do not hinder a working client, and are dropped",
+TEST_CASE("proxy: 500 idle connections do not hinder a working client and are dropped",
           "[proxy][daemon]") {
   EchoBackend backend;
   ProxyFixture fx({.http_backend = backend.port(), .proxy_yaml = "  idle_timeout: 3\n"});

@@ -6,7 +6,7 @@
 using ros::proxy::Route;
 using ros::proxy::route_request;
 
-TEST_CASE("proxy route: sync paths and upgrades go to ros-syncd, the rest to ros-authd",
+TEST_CASE("proxy route: sync paths and upgrades go to ros-syncd and the rest to ros-authd",
           "[proxy]") {
   struct Case {
     const char* target;

@@ -82,8 +82,8 @@ client::Client make_client(client::ClientOptions o) {
 
 }  // namespace
 
-TEST_CASE("proxy: a sync client uploads over ws://, another downloads over wss://; a certificate "
-          "reload keeps the wss:// session",
+TEST_CASE("proxy: a sync client uploads over ws:// and another downloads over wss:// across a "
+          "certificate reload",
           "[proxy][daemon][sync]") {
   ProxyFixture fx({.start_authd = true, .start_syncd = true});
   // Tokens from ros-authd, through the proxy.

@@ -14,7 +14,7 @@
 
 using namespace ros::test;
 
-TEST_CASE("proxy: TLS 1.2 and 1.3 are served, TLS 1.1 and below refused", "[proxy][daemon]") {
+TEST_CASE("proxy: TLS 1.2 and 1.3 are served and TLS 1.1 and below refused", "[proxy][daemon]") {
   EchoBackend backend;
   ProxyFixture fx({.http_backend = backend.port()});
   const auto ca = fx.pki.ca.certificate;
@@ -29,7 +29,7 @@ TEST_CASE("proxy: TLS 1.2 and 1.3 are served, TLS 1.1 and below refused", "[prox
   CHECK(http_request(fx.http_port, "GET", "/headers").status == 200);
 }
 
-TEST_CASE("proxy: secure WebSocket relays both ways; a certificate reload (SIGHUP) keeps it open",
+TEST_CASE("proxy: secure WebSocket relays both ways and a certificate reload (SIGHUP) keeps it open",
           "[proxy][daemon]") {
   EchoBackend sync;
   ProxyFixture fx({.sync_backend = sync.port()});
@@ -68,7 +68,7 @@ TEST_CASE("proxy: secure WebSocket relays both ways; a certificate reload (SIGHU
   CHECK(fx.proxy->running());
 }
 
-TEST_CASE("proxy: SIGTERM closes idle connections and the port, lets a tunnel finish, then exits",
+TEST_CASE("proxy: SIGTERM closes idle connections and the port and lets a tunnel finish before exiting",
           "[proxy][daemon]") {
   EchoBackend sync;
   ProxyFixture fx({.sync_backend = sync.port(), .proxy_yaml = "  drain_time: 60\n"});
