@@ -212,7 +212,15 @@ Result<Summary> run_backup(const Options& options) {
     auto copied = e.kind == Entry::Kind::database
                       ? copy_database(from, to, options.cancel, on_bytes)
                       : copy_file(from, to, options.cancel, on_bytes);
-    if (!copied) return copied.error();
+    if (!copied) {
+      // Name the file as it would have been in TARGET, not in the hidden copy.
+      Error e = copied.error();
+      const std::string hidden = partial.path().string();
+      for (auto at = e.message.find(hidden); at != std::string::npos; at = e.message.find(hidden)) {
+        e.message.replace(at, hidden.size(), target.string());
+      }
+      return e;
+    }
     progress.bytes_done = before + *copied;
     ++progress.files_done;
     summary.bytes += *copied;

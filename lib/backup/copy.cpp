@@ -87,15 +87,17 @@ Result<sql::Db> open_source(const fs::path& file, const std::atomic<bool>* cance
   return make_error(Errc::internal, "unreachable");
 }
 
-Error target_error(sqlite3* db, const fs::path& target, int rc) {
+// A failed backup step: a full or failing target names the system's reason;
+// anything else (a damaged source, say) is reported for the pair.
+Error copy_error(sqlite3* db, const fs::path& source, const fs::path& target, int rc) {
   const int err = sqlite3_system_errno(db);
   const int primary = rc & 0xff;
   if (primary == SQLITE_FULL || (primary == SQLITE_IOERR && err != 0)) {
     return make_error(Errc::unavailable, "cannot write " + quoted(target) + ": " +
                                              reason(err != 0 ? err : ENOSPC));
   }
-  return make_error(Errc::unavailable,
-                    "cannot write " + quoted(target) + ": " + sqlite3_errstr(rc));
+  return make_error(Errc::unavailable, "cannot copy " + quoted(source) + " to " + quoted(target) +
+                                           ": " + sqlite3_errstr(rc));
 }
 
 }  // namespace
@@ -172,8 +174,8 @@ Result<std::uint64_t> copy_database(const fs::path& source, const fs::path& targ
     break;
   }
   const int finished = sqlite3_backup_finish(backup);
-  if (rc != SQLITE_DONE) return target_error(raw, target, rc);
-  if (finished != SQLITE_OK) return target_error(raw, target, finished);
+  if (rc != SQLITE_DONE) return copy_error(raw, source, target, rc);
+  if (finished != SQLITE_OK) return copy_error(raw, source, target, finished);
   // The snapshot is released only now, after the last page was read.
   (void)sql::exec(s, "COMMIT");
   dst.reset();
