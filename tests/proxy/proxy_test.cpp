@@ -3,6 +3,8 @@
 // must see what arrives.
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "proxy/clients.hpp"
@@ -154,4 +156,32 @@ TEST_CASE("proxy: WebSocket bytes relay both ways over ws://", "[proxy][daemon]"
   // An upgrade on any path goes to the sync service.
   WsClient other(fx.http_port, "/elsewhere");
   CHECK(other.echo("there") == "there");
+}
+
+TEST_CASE("proxy: connections beyond proxy.max_connections are closed at once", "[proxy][daemon]") {
+  EchoBackend backend;
+  ProxyFixture fx({.http_backend = backend.port(), .proxy_yaml = "  max_connections: 5\n"});
+  std::vector<std::unique_ptr<RawConnection>> held;
+  for (int i = 0; i < 5; ++i) held.push_back(std::make_unique<RawConnection>(fx.http_port));
+  // Until the proxy has accepted all five, a sixth may still get in: wait
+  // for the first refusal.
+  bool refused = false;
+  for (int i = 0; i < 100 && !refused; ++i) {
+    RawConnection extra(fx.http_port);
+    extra.send("GET /headers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    std::string answer;
+    refused = extra.wait_closed(&answer) && answer.empty();
+  }
+  CHECK(refused);
+  held.clear();
+  // Once they are gone, requests are served again.
+  bool served = false;
+  for (int i = 0; i < 100 && !served; ++i) {
+    try {
+      served = http_request(fx.http_port, "GET", "/headers").status == 200;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  CHECK(served);
 }
