@@ -40,10 +40,18 @@ TEST_CASE("proxy: /auth through the proxy with curl and 502 problem+json once ro
   auto body = json_of(registered.out);
   CHECK(body.contains("refresh_token"));
 
-  auto login = http_request(fx.http_port, "POST", "/auth",
-                            R"({"provider":"password","data":"alice",)"
-                            R"("user_info":{"password":"correct horse"}})");
-  CHECK(login.status == 200);
+  // Over HTTPS, the certificate checked against the test CA.
+  auto login = curl({"--cacert", fx.pki.ca.certificate.string(), "-X", "POST",
+                     "https://127.0.0.1:" + std::to_string(fx.https_port) + "/auth", "-H",
+                     "Content-Type: application/json", "-d",
+                     R"({"provider":"password","data":"alice",)"
+                     R"("user_info":{"password":"correct horse"}})"});
+  INFO(login.err);
+  REQUIRE(login.exit_code == 0);
+  CHECK(json_of(login.out)["user"].contains("id"));
+  // Without the CA, curl refuses the certificate: it is checked, not waved through.
+  auto untrusted = curl({"https://127.0.0.1:" + std::to_string(fx.https_port) + "/health"});
+  CHECK(untrusted.exit_code == 60);
   auto wrong = http_request(fx.http_port, "POST", "/auth",
                             R"({"provider":"password","data":"alice",)"
                             R"("user_info":{"password":"wrong"}})");
