@@ -2,6 +2,7 @@
 // permissions) with Realm files written through RealmStore, backups taken
 // while a writer keeps integrating uploads, the refusals, and signals.
 #include <signal.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include <atomic>
@@ -359,4 +360,59 @@ TEST_CASE("backup: --verify finds damaged and missing databases", "[backup]") {
   CHECK(bad.err.find("cannot be restored") != std::string::npos);
   auto missing = run_program("realm-backup", {"--verify", (dir / "nope").string()});
   CHECK(missing.exit_code == 1);
+}
+
+TEST_CASE("backup: a full file system is refused up front or stops the copy, leaving nothing",
+          "[backup]") {
+  // A tiny tmpfs, mounted in a private mount namespace of the command's own,
+  // so nothing outside sees it; needs root.
+  if (::geteuid() != 0) {
+    WARN("not root: no tmpfs for this test");
+    return;
+  }
+  TempDir dir;
+  const fs::path root = small_data_dir(dir);
+  fs::create_directories(dir / "mnt");
+  auto in_tiny_fs = [&](const std::string& size) {
+    const std::string script =
+        "mount -t tmpfs -o size=\"$1\" tmpfs \"$2\" || exit 77\n"
+        "\"$3\" \"$4\" \"$2/bk\"\n"
+        "echo \"exit=$?\"\n"
+        "ls -A \"$2\"\n";
+    return run_program("/usr/bin/unshare",
+                       {"-m", "sh", "-c", script, "sh", size, (dir / "mnt").string(),
+                        ros::test::program_path("realm-backup"), root.string()});
+  };
+
+  SECTION("less free space than the source takes: refused before copying") {
+    {
+      RealmWriter big(*ros::storage::Layout(root).realm_file("/big"));
+      big.add_schema();
+      for (int i = 0; i < 300; ++i) big.add_item();
+    }
+    auto r = in_tiny_fs("64k");
+    if (r.exit_code == 77) {
+      WARN("cannot mount a tmpfs here: " << r.err);
+      return;
+    }
+    INFO(r.err);
+    CHECK(r.out == "exit=1\n");  // and `ls -A` listed nothing
+    CHECK(r.err.find("not enough space in '" + (dir / "mnt").string() + "'") != std::string::npos);
+  }
+  SECTION("the file system fills up while copying: the partial copy is removed") {
+    // Many small files: their bytes fit, their blocks do not.
+    for (int i = 0; i < 200; ++i) {
+      dir.write("data/functions/many/f" + std::to_string(i) + ".js", std::string(100, 'x'));
+    }
+    auto r = in_tiny_fs("256k");
+    if (r.exit_code == 77) {
+      WARN("cannot mount a tmpfs here: " << r.err);
+      return;
+    }
+    INFO(r.err);
+    CHECK(r.out == "exit=1\n");
+    CHECK(r.err.find("No space left on device") != std::string::npos);
+    CHECK(r.err.find("nothing was written to") != std::string::npos);
+  }
+  CHECK(std::distance(fs::directory_iterator(dir / "mnt"), fs::directory_iterator()) == 0);
 }
