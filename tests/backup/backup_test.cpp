@@ -302,7 +302,7 @@ TEST_CASE("backup: an empty TARGET folder is taken over", "[backup]") {
   check_verifies(dir / "empty");
 }
 
-TEST_CASE("backup: SIGTERM in the middle removes everything it wrote", "[backup]") {
+TEST_CASE("backup: SIGTERM or SIGINT in the middle removes everything it wrote", "[backup]") {
   TempDir dir;
   const fs::path root = small_data_dir(dir);
   // Hold admin.db locked (rollback journal, exclusive) so the backup waits
@@ -312,17 +312,22 @@ TEST_CASE("backup: SIGTERM in the middle removes everything it wrote", "[backup]
   REQUIRE(sqlite3_exec(db, "BEGIN EXCLUSIVE; INSERT INTO users VALUES ('u2')", nullptr, nullptr,
                        nullptr) == SQLITE_OK);
   const fs::path target = dir / "bk";
-  ros::test::DaemonProcess backup("realm-backup", {root.string(), target.string()}, dir / "bk.log");
-  const fs::path partial = dir / (".bk.partial-" + std::to_string(backup.pid()));
-  for (int i = 0; i < 1000 && !fs::exists(partial); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int sig : {SIGTERM, SIGINT}) {
+    INFO("signal " << sig);
+    ros::test::DaemonProcess backup("realm-backup", {root.string(), target.string()},
+                                    dir / ("bk-" + std::to_string(sig) + ".log"));
+    const fs::path partial = dir / (".bk.partial-" + std::to_string(backup.pid()));
+    for (int i = 0; i < 1000 && !fs::exists(partial); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(fs::exists(partial));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ::kill(backup.pid(), sig);
+    CHECK(backup.wait_exit() == 1);
+    CHECK(backup.log().find("interrupted by a signal; nothing was written to") != std::string::npos);
+    CHECK_FALSE(fs::exists(partial));
+    CHECK_FALSE(fs::exists(target));
   }
-  REQUIRE(fs::exists(partial));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  CHECK(backup.stop() == 1);
-  CHECK(backup.log().find("interrupted by a signal; nothing was written to") != std::string::npos);
-  CHECK_FALSE(fs::exists(partial));
-  CHECK_FALSE(fs::exists(target));
   sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(db);
 }

@@ -40,7 +40,7 @@
 
 namespace ros::sync::inspect {
 
-// The default and the largest number of objects per class show_realm() lists.
+// The number of objects per class show_realm() lists by default.
 inline constexpr std::size_t kDefaultObjectLimit = 100;
 
 // {"realms": [{"path": "/a/b", "owner": "<user id>" | null, "file": "<abs path>",
