@@ -70,7 +70,9 @@ Result<std::vector<Entry>> list_source(const fs::path& source) {
     }
     if (!fs::is_regular_file(status) || is_companion(p)) continue;
     Entry e{p.lexically_relative(source), Entry::Kind::file, 0};
-    e.size = fs::file_size(p, type_ec);
+    const auto size = fs::file_size(p, type_ec);
+    if (type_ec) continue;  // vanished since it was listed
+    e.size = size;
     if (is_sqlite_file(p)) {
       e.kind = Entry::Kind::database;
       const auto wal = fs::file_size(fs::path(p.string() + "-wal"), type_ec);
