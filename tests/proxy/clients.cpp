@@ -177,4 +177,16 @@ bool RawConnection::wait_closed(std::string* received) {
   }
 }
 
+bool RawConnection::read_until(const std::string& marker, std::string* received) {
+  timeval timeout{30, 0};
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  char c = 0;
+  // One byte at a time: nothing after the marker is taken from the socket.
+  while (received->find(marker) == std::string::npos) {
+    if (::recv(fd_, &c, 1, 0) != 1) return false;
+    received->push_back(c);
+  }
+  return true;
+}
+
 }  // namespace ros::test

@@ -52,6 +52,9 @@ class RawConnection {
   // Reads until the peer closes (true) or 30 s pass (false); what was read
   // goes to `received`.
   bool wait_closed(std::string* received = nullptr);
+  // Reads until what was read contains `marker` (true) or the connection
+  // ends or 30 s pass (false).
+  bool read_until(const std::string& marker, std::string* received);
 
  private:
   int fd_ = -1;

@@ -137,14 +137,18 @@ TEST_CASE("proxy: 500 idle connections do not hinder a working client and are dr
   ProxyFixture fx({.http_backend = backend.port(), .proxy_yaml = "  idle_timeout: 3\n"});
   std::vector<std::unique_ptr<RawConnection>> idle;
   for (int i = 0; i < 500; ++i) {
-    idle.push_back(std::make_unique<RawConnection>(fx.http_port));
-    // Some say nothing, some start a request and stall (slowloris).
-    if (i % 2) idle.back()->send("GET /headers HTTP/1.1\r\nHost: x\r\n");
+    // Some never start their TLS handshake, some say nothing, some start a
+    // request and stall (slowloris).
+    idle.push_back(std::make_unique<RawConnection>(i % 5 == 0 ? fx.https_port : fx.http_port));
+    if (i % 5 != 0 && i % 2) idle.back()->send("GET /headers HTTP/1.1\r\nHost: x\r\n");
   }
   for (int i = 0; i < 5; ++i) {
     auto reply = http_request(fx.http_port, "GET", "/headers");
     CHECK(reply.status == 200);
   }
+  auto secure = curl({"--cacert", fx.pki.ca.certificate.string(),
+                      "https://127.0.0.1:" + std::to_string(fx.https_port) + "/headers"});
+  CHECK(secure.exit_code == 0);
   // proxy.idle_timeout later, every idle one has been closed by the proxy.
   int closed = 0;
   for (auto& c : idle) closed += c->wait_closed() ? 1 : 0;

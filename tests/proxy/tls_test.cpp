@@ -70,15 +70,33 @@ TEST_CASE("proxy: secure WebSocket relays both ways and a certificate reload (SI
 
 TEST_CASE("proxy: SIGTERM closes idle connections and the port and lets a tunnel finish before exiting",
           "[proxy][daemon]") {
+  EchoBackend http;
   EchoBackend sync;
-  ProxyFixture fx({.sync_backend = sync.port(), .proxy_yaml = "  drain_time: 60\n"});
+  ProxyFixture fx({.http_backend = http.port(),
+                   .sync_backend = sync.port(),
+                   .proxy_yaml = "  drain_time: 60\n"});
   auto ws = std::make_unique<WsClient>(fx.http_port, "/realm-sync");
   CHECK(ws->echo("one") == "one");
   RawConnection idle(fx.http_port);
-  REQUIRE(http_request(fx.http_port, "GET", "/health").status == 502);  // served before the stop
+  REQUIRE(http_request(fx.http_port, "GET", "/headers").status == 200);
+  // A request in the middle of its body: "100 Continue" proves the proxy has
+  // taken it to its back end.
+  RawConnection busy(fx.http_port);
+  busy.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n"
+            "Expect: 100-continue\r\n\r\n");
+  std::string interim;
+  REQUIRE(busy.read_until("\r\n\r\n", &interim));
+  CHECK(interim == "HTTP/1.1 100 Continue\r\n\r\n");
 
   ::kill(fx.proxy->pid(), SIGTERM);
   CHECK(idle.wait_closed());
+  // The request in flight is answered, and its connection then closed.
+  busy.send("0123456789");
+  std::string answer;
+  CHECK(busy.wait_closed(&answer));
+  CHECK(answer.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(answer.find("Connection: close\r\n") != std::string::npos);
+  CHECK(answer.ends_with("\r\n\r\n0123456789"));
   bool refused = false;
   for (int i = 0; i < 300 && !refused; ++i) {
     try {
