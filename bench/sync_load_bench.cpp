@@ -146,6 +146,11 @@ int main(int argc, char** argv) {
       return 1;
     }
     conns.push_back(std::move(c.value()));
+    // Fail fast when the server is not there (the client itself would keep retrying).
+    if (auto r = conns.back().connect(); !r) {
+      std::fprintf(stderr, "ros-bench-sync: %s\n", r.error().message.c_str());
+      return 1;
+    }
     int realm = i % realms;
     realm_of.push_back(realm);
     ++clients_in_realm[static_cast<std::size_t>(realm)];
