@@ -107,3 +107,32 @@ TEST_CASE("transform vectors: swapping the roles gives the same results", "[tran
     CHECK(text(client.b) == text(server->b));
   }
 }
+
+TEST_CASE("transform vectors: unrelated pairs merge or fail cleanly", "[transform]") {
+  // A of one case against B of others: combinations nobody recorded. They
+  // must merge, or fail with an error; never crash or loop.
+  const auto dirs = case_dirs();
+  std::vector<transform::VectorCase> cases;
+  for (const auto& dir : dirs) {
+    auto c = transform::load_case(dir);
+    REQUIRE(c);
+    cases.push_back(std::move(*c));
+  }
+  int merged = 0;
+  int failed = 0;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    for (std::size_t step : {1, 7, 31}) {
+      auto a = cases[i].a;
+      auto b = cases[(i + step) % cases.size()].b;
+      auto r = transform::merge(std::span<transform::MergeChangeset>(&a, 1),
+                                std::span<transform::MergeChangeset>(&b, 1));
+      if (r) {
+        ++merged;
+      } else {
+        ++failed;
+        CHECK(r.error().message.rfind("bad ", 0) == 0);
+      }
+    }
+  }
+  CHECK(merged > failed);
+}
