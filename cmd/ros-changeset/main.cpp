@@ -59,8 +59,8 @@ int main(int argc, char** argv) {
   check->add_option("DIR", check_dir, "Folder of X.bin / X.json pairs")->required();
 
   std::string transform_dir;
-  auto* transform =
-      app.add_subcommand("transform", "Check the merge against a folder of recorded transform vectors");
+  auto* transform = app.add_subcommand(
+      "transform", "Check the merge against a folder of recorded transform vectors");
   transform->add_option("DIR", transform_dir, "Folder with cases/NNNN/{a,b,...}.bin")->required();
 
   std::vector<std::string> replay_dirs;
