@@ -40,6 +40,14 @@ TEST_CASE("proxy: /auth through the proxy with curl and 502 problem+json once ro
   auto body = json_of(registered.out);
   CHECK(body.contains("refresh_token"));
 
+  // ros-authd logs the client's address, not the proxy's: a client on
+  // 127.0.0.2 (the proxy reaches ros-authd from 127.0.0.1).
+  auto other = curl({"--interface", "127.0.0.2", "-X", "POST", url(fx.http_port, "/auth"), "-d",
+                     R"({"provider":"password","data":"bob",)"
+                     R"("user_info":{"password":"pw-bob","register":true}})"});
+  REQUIRE(other.exit_code == 0);
+  CHECK(fx.authd->log().find("('bob') from 127.0.0.2") != std::string::npos);
+
   // Over HTTPS, the certificate checked against the test CA.
   auto login = curl({"--cacert", fx.pki.ca.certificate.string(), "-X", "POST",
                      "https://127.0.0.1:" + std::to_string(fx.https_port) + "/auth", "-H",
