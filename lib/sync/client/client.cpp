@@ -56,6 +56,11 @@ struct SessionState {
   std::uint64_t last_mark_received = 0;
   std::uint64_t activation_mark = 0;
   std::optional<SyncError> error;
+  // JSON_ERROR sent after an integration failure (4.6): no UPLOAD or MARK,
+  // DOWNLOADs ignored. realm-core resumes after a re-bind because its
+  // integration is one transaction; ours may have applied part of the
+  // DOWNLOAD, so the session is never bound again.
+  bool stalled = false;
   bool drop_after_upload = false;
   Session::DownloadObserver observer;
   std::unique_ptr<asio::steady_timer> rebind_timer;
@@ -182,7 +187,7 @@ struct ClientImpl : std::enable_shared_from_this<ClientImpl> {
     trace("connected, protocol " + std::to_string(*version));
     start_read(generation);
     for (auto& [id, s] : sessions) {
-      if (s->want_bound && s->phase == SessionState::Phase::idle) send_bind(*s);
+      if (s->want_bound && !s->stalled && s->phase == SessionState::Phase::idle) send_bind(*s);
     }
     schedule_ping(true);
     cv.notify_all();
@@ -367,13 +372,13 @@ struct ClientImpl : std::enable_shared_from_this<ClientImpl> {
   }
 
   void send_pending_mark(SessionState& s) {
-    if (s.phase != SessionState::Phase::bound || s.mark_counter <= s.last_mark_sent) return;
+    if (s.phase != SessionState::Phase::bound || s.stalled || s.mark_counter <= s.last_mark_sent) return;
     s.last_mark_sent = s.mark_counter;
     send(protocol::ClientMark{s.ident, s.mark_counter});
   }
 
   void flush_uploads(SessionState& s) {
-    if (conn != Conn::up || s.phase != SessionState::Phase::bound || !s.uploads_active) return;
+    if (conn != Conn::up || s.phase != SessionState::Phase::bound || !s.uploads_active || s.stalled) return;
     while (auto up = s.realm.next_upload(s.ident)) {
       bool drop = s.drop_after_upload && !up->changesets.empty();
       if (drop) s.drop_after_upload = false;
@@ -455,6 +460,7 @@ struct ClientImpl : std::enable_shared_from_this<ClientImpl> {
     if (s->phase != SessionState::Phase::bound) {
       return violation("DOWNLOAD before IDENT or after an error", m.session_ident);
     }
+    if (s->stalled) return;
     auto failed = s->realm.integrate(m);
     if (failed) {
       if (failed->kind == SyncError::Kind::protocol_violation) return violation(std::move(*failed));
@@ -462,8 +468,7 @@ struct ClientImpl : std::enable_shared_from_this<ClientImpl> {
       nlohmann::json body = {{"message", failed->message}};
       send(protocol::ClientJsonError{212, m.session_ident, body.dump()});
       s->error = *failed;
-      s->phase = SessionState::Phase::error;
-      s->uploads_active = false;
+      s->stalled = true;
       record(std::move(*failed));
       return;
     }
@@ -478,7 +483,7 @@ struct ClientImpl : std::enable_shared_from_this<ClientImpl> {
   void on(protocol::ServerMark& m) {
     auto* s = find_session(m.session_ident, "MARK");
     if (!s) return;
-    if (s->phase == SessionState::Phase::unbinding) return;
+    if (s->phase == SessionState::Phase::unbinding || s->stalled) return;
     if (s->phase != SessionState::Phase::bound || m.request_ident <= s->last_mark_received ||
         m.request_ident > s->last_mark_sent) {
       return violation("MARK " + std::to_string(m.request_ident) + " was not asked for (last sent " +
@@ -583,8 +588,9 @@ struct ClientImpl : std::enable_shared_from_this<ClientImpl> {
     auto deadline = Clock::now() + timeout;
     while (true) {
       if (done()) return {};
-      if (s && s->error && (s->phase == SessionState::Phase::error || s->phase == SessionState::Phase::closed) &&
-          !s->error->try_again) {
+      if (s && s->error && (s->stalled || ((s->phase == SessionState::Phase::error ||
+                                            s->phase == SessionState::Phase::closed) &&
+                                           !s->error->try_again))) {
         return to_api_error(*s->error);
       }
       if (fatal) return to_api_error(*fatal);

@@ -389,3 +389,40 @@ TEST_CASE("a server message for a session the client does not have is a protocol
   CHECK(client->last_error()->kind == SyncError::Kind::protocol_violation);
   CHECK_FALSE(client->connected());
 }
+
+TEST_CASE("a DOWNLOAD that does not apply: JSON_ERROR 212, and the session stops") {
+  ScriptedServer::Options so;
+  auto peer = std::make_shared<MiniPeer>();
+  so.reply = [peer](const std::string& m) -> std::vector<std::string> {
+    if (m.rfind("mark ", 0) == 0) {
+      // Before the MARK reply: a changeset with the unknown instruction 14.
+      protocol::Download d{1, 1, 0, 1, 9, 0, 0, 0, {}};
+      d.changesets.push_back({1, 0, 1000, 3, 1, std::string("\x0e", 1)});
+      auto out = (*peer)(m);
+      out.insert(out.begin(), protocol::format(d));
+      return out;
+    }
+    return (*peer)(m);
+  };
+  ScriptedServer server(so);
+  auto client = Client::make(options_for(server.port()));
+  auto session = client->bind("/bad");
+  auto r = session.wait_downloaded(5s);
+  REQUIRE_FALSE(r.ok());
+  auto e = session.last_error();
+  REQUIRE(e);
+  CHECK(e->kind == SyncError::Kind::integration);
+  CHECK(e->code == 212);
+  for (int i = 0; i < 200; ++i) {
+    auto h = heads(server);
+    if (!h.empty() && h.back().rfind("json_error", 0) == 0) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  auto h = heads(server);
+  REQUIRE_FALSE(h.empty());
+  CHECK(h.back().rfind("json_error 212 ", 0) == 0);
+  CHECK(h.back().substr(h.back().size() - 2) == " 1");
+  CHECK(client->connected());  // only the session stopped
+  REQUIRE(session.write(create_object(1)).ok());
+  CHECK_FALSE(session.wait_uploaded(300ms).ok());  // no more UPLOADs
+}
