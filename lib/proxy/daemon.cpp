@@ -59,7 +59,8 @@ int run_daemon(const config::Config& config, std::ostream& err) {
   // The certificate (already checked by the configuration phase).
   std::unique_ptr<TlsCertificate> tls;
   if (https.enable) {
-    auto loaded = TlsCertificate::load(https.certificate_path, https.private_key_path);
+    auto loaded = TlsCertificate::load(https.certificate_path, https.private_key_path,
+                                       https.allow_self_signed);
     if (!loaded) return fail(loaded.error().message);
     tls = std::move(*loaded);
   }

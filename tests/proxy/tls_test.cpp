@@ -14,6 +14,22 @@
 
 using namespace ros::test;
 
+namespace {
+
+// Waits (up to 15 s) until the proxy's log holds `text` `count` times.
+bool wait_for_log(const ProxyFixture& fx, const std::string& text, int count) {
+  for (int i = 0; i < 300; ++i) {
+    const std::string log = fx.proxy->log();
+    int seen = 0;
+    for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++seen;
+    if (seen >= count) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+}  // namespace
+
 TEST_CASE("proxy: TLS 1.2 and 1.3 are served and TLS 1.1 and below refused", "[proxy][daemon]") {
   EchoBackend backend;
   ProxyFixture fx({.http_backend = backend.port()});
@@ -60,11 +76,21 @@ TEST_CASE("proxy: secure WebSocket relays both ways and a certificate reload (SI
   WsClient fresh(fx.https_port, "/realm-sync", next.ca.certificate);
   CHECK(fresh.echo("new") == "new");
 
-  // A reload that fails (a key that does not match) keeps the certificate.
+  // A reload that fails keeps the certificate: a key that does not match,
+  // then a self-signed certificate (refused as ros-check-config refuses it).
   auto stray = make_rsa_key_pair(fx.dir.path(), "stray");
   std::filesystem::rename(stray.private_key, fx.pki.leaf.private_key);
   fx.reload();
+  REQUIRE(wait_for_log(fx, "keeping the current certificate", 1));
+  CHECK(fx.proxy->log().find("is not the key of the certificate") != std::string::npos);
+  auto self_signed = make_self_signed_cert(fx.dir.path(), "self", "localhost");
+  std::filesystem::rename(self_signed.private_key, fx.pki.leaf.private_key);
+  std::filesystem::rename(self_signed.certificate, fx.pki.leaf.certificate);
+  fx.reload();
+  REQUIRE(wait_for_log(fx, "keeping the current certificate", 2));
+  CHECK(fx.proxy->log().find("is self-signed") != std::string::npos);
   CHECK(WsClient(fx.https_port, "/realm-sync", next.ca.certificate).echo("still") == "still");
+  CHECK(ws.echo("and on") == "and on");
   CHECK(fx.proxy->running());
 }
 
