@@ -90,7 +90,11 @@ class HttpEcho : public std::enable_shared_from_this<HttpEcho> {
       response->body() = std::move(request.body());
     }
     response->keep_alive(request.keep_alive());
-    response->prepare_payload();
+    if (request.target() == "/chunked") {
+      response->chunked(true);
+    } else {
+      response->prepare_payload();
+    }
     bhttp::async_write(stream_, *response,
                        [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
                          if (ec || !response->keep_alive()) {

@@ -3,7 +3,7 @@
 //
 // HTTP: "/headers" answers a JSON object of the request (method, target,
 // headers with lower-case names, body_size); any other target echoes the
-// request body (application/octet-stream). A WebSocket upgrade on any target
+// request body (application/octet-stream), "/chunked" in chunked encoding. A WebSocket upgrade on any target
 // is accepted and every message is sent back as it came (text or binary).
 //
 // Runs on its own thread from construction to destruction.

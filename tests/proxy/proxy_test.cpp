@@ -126,6 +126,19 @@ TEST_CASE("proxy: request and response bodies pass through whole (chunked or not
   CHECK((read_file(out) == data));
   CHECK((read_file(fx.dir / "out2.bin") == data));
   CHECK(r.out == "small 0");  // the third request needed no new connection
+
+  // A chunked answer, and an answer to HEAD (a length, no body).
+  auto chunked = curl({"--data-binary", "@" + in.string(), "-o", out.string(), "-D", "-",
+                       url(fx.http_port, "/chunked")});
+  REQUIRE(chunked.exit_code == 0);
+  CHECK(chunked.out.find("Transfer-Encoding: chunked") != std::string::npos);
+  CHECK((read_file(out) == data));
+  auto head = curl({"-I", url(fx.http_port, "/headers"), "--next", url(fx.http_port, "/headers"),
+                    "-w", "%{num_connects}"});
+  REQUIRE(head.exit_code == 0);
+  CHECK(head.out.rfind("HTTP/1.1 200 OK", 0) == 0);
+  CHECK(head.out.find("\"method\":\"GET\"") != std::string::npos);
+  CHECK(head.out.ends_with("}0"));  // after HEAD the connection was reused
 }
 
 TEST_CASE("proxy: oversize request headers get 431 and the proxy serves on", "[proxy][daemon]") {
