@@ -605,8 +605,11 @@ struct ClientImpl : std::enable_shared_from_this<ClientImpl> {
 
   void ensure_connecting() {
     if (conn == Conn::down && !closed && !stopped) {
-      reconnect_timer.cancel();
-      post([this] { start_connect(); });
+      // Timers are touched on the network thread only.
+      post([this] {
+        reconnect_timer.cancel();
+        start_connect();
+      });
     }
   }
 
@@ -816,9 +819,9 @@ Result<void> Session::unbind(std::optional<milliseconds> timeout) {
   std::unique_lock lock(client_->m);
   auto& s = state_of(*client_, ident_);
   s.want_bound = false;
-  if (s.rebind_timer) s.rebind_timer->cancel();
   client_->post([c = client_.get(), id = ident_] {
     auto& st = state_of(*c, id);
+    if (st.rebind_timer) st.rebind_timer->cancel();
     using P = SessionState::Phase;
     if (st.phase == P::bind_sent || st.phase == P::bound) {
       c->send(protocol::Unbind{st.ident});

@@ -75,7 +75,8 @@ struct ClientOptions {
   std::chrono::milliseconds pong_timeout{120000};
   std::chrono::milliseconds fast_reconnect_limit{60000};
   // Called on the network thread with one line per message sent ("> head")
-  // and received ("< head"), and per connection event; for debugging.
+  // and received ("< head"), and per connection event; for debugging. It
+  // runs with the client's lock held: it must not call into the Client.
   std::function<void(const std::string&)> trace;
 };
 
