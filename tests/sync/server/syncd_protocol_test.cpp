@@ -2,6 +2,7 @@
 // error codes of protocol.md section 3, facts the recordings established.
 #include <fstream>
 #include <iterator>
+#include <random>
 
 #include <catch2/catch.hpp>
 
@@ -301,4 +302,32 @@ TEST_CASE("syncd: sync.* limits end the connection with 103, never 104", "[syncd
     c.send(wire(p::Bind{3, "/limits", "", true, false}));
     expect_connection_error(c, 103);
   }
+}
+
+TEST_CASE("syncd: garbage from clients never takes the daemon down", "[syncd]") {
+  ServerFixture f;
+  std::mt19937_64 rng(42);
+  const std::vector<std::string> heads = {"bind ", "ident ", "upload ", "mark ", "unbind ",
+                                          "ping ", "json_error ", ""};
+  for (int i = 0; i < 60; ++i) {
+    auto c = connect(f, f.admin_token());
+    REQUIRE(c.status() == 101);
+    // A valid session first, so that later garbage reaches deeper states.
+    if (i % 2 == 0) bind_new(c, 1, "/garbage");
+    std::string bytes = heads[rng() % heads.size()];
+    const auto n = rng() % 64;
+    for (std::uint64_t k = 0; k < n; ++k) {
+      bytes.push_back(static_cast<char>(k % 3 == 0 ? '0' + rng() % 10 : rng() % 256));
+      if (rng() % 8 == 0) bytes.push_back(' ');
+    }
+    if (rng() % 2) bytes.push_back('\n');
+    c.send(bytes);
+    // Whatever the answer (an ERROR, or nothing for a valid message), the
+    // server is still there for the next client.
+    (void)c.receive(std::chrono::milliseconds(200));
+  }
+  CHECK(f.syncd->running());
+  auto c = connect(f, f.admin_token());
+  REQUIRE(c.status() == 101);
+  bind_new(c, 1, "/garbage");
 }
