@@ -2,12 +2,13 @@
 // count of open client connections, and the list of live sessions that a
 // stop (SIGTERM) drains.
 //
-// Thread safety: `settings` is constant; `open` is atomic; the list and
+// Thread safety: `settings` is constant; `open` and `last_warning` are atomic; the list and
 // `draining` are guarded by `mutex`. A Connection's drain() may be called
 // from any thread and must post to the session's own strand.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -30,6 +31,19 @@ struct SharedState {
 
   const Settings settings;
   std::atomic<std::size_t> open{0};  // client connections, counted from accept to close
+
+  // True at most once per 10 s for each back end (0: http, 1: sync), so that
+  // a back end that is down is reported without flooding the log.
+  bool warn_now(int backend) {
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = last_warning[backend].load();
+    const auto gap = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                         std::chrono::seconds(10))
+                         .count();
+    if (last != 0 && now - last < gap) return false;
+    return last_warning[backend].compare_exchange_strong(last, now);
+  }
+  std::atomic<std::chrono::steady_clock::rep> last_warning[2]{0, 0};
 
   std::mutex mutex;
   std::list<std::weak_ptr<Connection>> live;  // guarded by mutex

@@ -364,11 +364,15 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 
   void backend_failed(const error_code& ec, const std::string& what) {
     const Backend& b = backend();
-    std::ostringstream where;
-    where << b.endpoint;
-    log::warn("proxy: ", b.name, " (", b.key, ", ", where.str(), "): ", what,
-              ec ? ": " + ec.message() : std::string(), "; answering ", what_, " from ", peer_,
-              " with 502");
+    std::ostringstream where;  // "127.0.0.1:27080): cannot connect: ...; answering ..."
+    where << b.endpoint << "): " << what << (ec ? ": " + ec.message() : std::string()) << "; answering "
+          << what_ << " from " << peer_ << " with 502";
+    if (state_->warn_now(route_ == Route::sync ? 1 : 0)) {
+      log::warn("proxy: ", b.name, " (", b.key, ", ", where.str(),
+                " (more within 10 s are logged at debug)");
+    } else {
+      log::debug("proxy: ", b.name, " (", b.key, ", ", where.str());
+    }
     close_upstream();
     refuse(http::problem_response(kBadGateway, b.name == "ros-syncd"
                                                    ? "the sync service is not available"
