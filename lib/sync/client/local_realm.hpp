@@ -1,5 +1,5 @@
 // LocalRealm: the client side of one Realm file, without any network: its
-// materialized state (a MemoryState), its client file identity, its sync
+// materialized state (a JournalState), its client file identity, its sync
 // cursors, and the local history of changesets the server has not integrated
 // yet (protocol.md 3.6, 3.11, 3.12; merge.md 3.5).
 //
@@ -40,7 +40,7 @@
 
 #include "common/result.hpp"
 #include "sync/changeset/instruction.hpp"
-#include "sync/changeset/memory_state.hpp"
+#include "sync/client/journal_state.hpp"
 #include "sync/changeset/value_json.hpp"
 #include "sync/client/sync_error.hpp"
 #include "sync/protocol/messages.hpp"
@@ -118,7 +118,7 @@ class LocalRealm {
     return progress_.upload_ack.client_version >= client_version;
   }
 
-  const changeset::MemoryState& state() const { return state_; }
+  const changeset::State& state() const { return state_; }
   Result<changeset::Json> state_json() const;
 
  private:
@@ -133,7 +133,7 @@ class LocalRealm {
   std::optional<SyncError> check_download(const protocol::Download& d) const;
 
   std::string path_;
-  changeset::MemoryState state_;
+  JournalState state_;
   RealmProgress progress_;
   std::deque<Entry> history_;  // local changesets, oldest first, not yet integrated
   // This session's upload position: everything up to scan_ was sent.
