@@ -224,3 +224,62 @@ TEST_CASE("several Realms share one connection") {
   CHECK(a.stats().connects == 1);
   CHECK(b.stats().connects == 1);
 }
+
+TEST_CASE("concurrent edits of one list and one field converge on every client") {
+  SyncdFixture f;
+  auto list_schema = from_json(R"({"instructions": [
+    {"type": "AddTable", "table": "Doc", "embedded": false, "primaryKey": {"field": "_id", "type": "Int", "nullable": false}, "asymmetric": false},
+    {"type": "AddColumn", "table": "Doc", "field": "tags", "valueType": "String", "nullable": false, "collectionType": "List"},
+    {"type": "AddColumn", "table": "Doc", "field": "title", "valueType": "String", "nullable": false, "collectionType": "Single"},
+    {"type": "CreateObject", "table": "Doc", "object": {"int": 1}}],
+    "internStrings": ["Doc", "_id", "tags", "", "title"]})");
+  auto insert = [](int index, const std::string& value, int prior) {
+    auto j = changeset::Json::parse(R"({"instructions": [
+      {"type": "ArrayInsert", "table": "Doc", "object": {"int": 1}, "field": "tags", "path": [0], "value": {"string": ""}, "priorSize": 0}],
+      "internStrings": ["Doc", "tags"]})");
+    j["instructions"][0]["path"][0] = index;
+    j["instructions"][0]["value"]["string"] = value;
+    j["instructions"][0]["priorSize"] = prior;
+    return changeset::from_json(j).value();
+  };
+  auto set_title = [](const std::string& value) {
+    auto j = changeset::Json::parse(R"({"instructions": [
+      {"type": "Update", "table": "Doc", "object": {"int": 1}, "field": "title", "path": [], "value": {"string": ""}, "isDefault": false}],
+      "internStrings": ["Doc", "title"]})");
+    j["instructions"][0]["value"]["string"] = value;
+    return changeset::from_json(j).value();
+  };
+
+  auto a = make_client(f);
+  auto b = make_client(f);
+  auto sa = a.bind("/e2e/conflict");
+  auto sb = b.bind("/e2e/conflict");
+  REQUIRE(sa.write(list_schema).ok());
+  ok(sa.wait_uploaded());
+  ok(sb.wait_downloaded());
+
+  // Both write while disconnected, from the same base.
+  a.drop_connection();
+  b.drop_connection();
+  REQUIRE(sa.write(insert(0, "a1", 0)).ok());
+  REQUIRE(sa.write(insert(1, "a2", 1)).ok());
+  REQUIRE(sa.write(set_title("from A")).ok());
+  REQUIRE(sb.write(insert(0, "b1", 0)).ok());
+  REQUIRE(sb.write(set_title("from B")).ok());
+  REQUIRE(sb.write(insert(0, "b0", 1)).ok());
+
+  ok(sa.wait_uploaded());
+  ok(sb.wait_uploaded());
+  ok(sa.wait_downloaded());
+  ok(sb.wait_downloaded());
+  auto state = sa.state_json().value();
+  CHECK(state == sb.state_json().value());
+  auto tags = state["classes"]["Doc"]["objects"][0]["tags"].dump();
+  for (auto tag : {"a1", "a2", "b0", "b1"}) CHECK(tags.find(tag) != std::string::npos);
+
+  // A third client that starts late gets the same.
+  auto c = make_client(f);
+  auto sc = c.bind("/e2e/conflict");
+  ok(sc.wait_downloaded());
+  CHECK(sc.state_json().value() == state);
+}
