@@ -287,7 +287,9 @@ TEST_CASE("syncd: the same client file bound from a new connection closes the ol
 }
 
 TEST_CASE("syncd: sync.* limits end the connection with 103, never 104", "[syncd]") {
-  ServerFixture f(false, "sync:\n  max_message_bytes: 4096\n  max_sessions_per_connection: 2\n");
+  ServerFixture f(false,
+                  "sync:\n  max_message_bytes: 4096\n  max_sessions_per_connection: 2\n"
+                  "  max_connections: 1\n");
   auto c = connect(f, f.admin_token());
   REQUIRE(c.status() == 101);
   SECTION("a message above sync.max_message_bytes") {
@@ -295,6 +297,11 @@ TEST_CASE("syncd: sync.* limits end the connection with 103, never 104", "[syncd
     p::Upload big{1, 2, 0, 0, {p::UploadChangeset{2, 0, 1, 0, std::string(8000, '\0')}}};
     c.send(wire(big));
     expect_connection_error(c, 103);
+  }
+  SECTION("a connection beyond sync.max_connections gets 503") {
+    auto reply = upgrade(f, "/realm-sync?baas_at=" + f.admin_token());
+    CHECK(reply.status == 503);
+    CHECK(reply.body.find("too many connections") != std::string::npos);
   }
   SECTION("a BIND beyond sync.max_sessions_per_connection") {
     bind_new(c, 1, "/limits");
