@@ -12,6 +12,7 @@
 
 #include "backup/backup.hpp"
 #include "backup/verify.hpp"
+#include "cli/human.hpp"
 
 namespace ros::backup {
 namespace {
@@ -31,23 +32,6 @@ void install_handlers() {
   signal(SIGXFSZ, SIG_IGN);
 }
 
-std::string human_bytes(std::uint64_t n) {
-  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  std::ostringstream out;
-  if (u == 0) {
-    out << n << " B";
-  } else {
-    out << std::fixed << std::setprecision(1) << v << " " << units[u];
-  }
-  return out.str();
-}
-
 // A one-line progress display on stderr, at most ten times a second.
 class ProgressLine {
  public:
@@ -59,8 +43,8 @@ class ProgressLine {
     last_ = now;
     shown_ = true;
     std::string line = std::string(kProgram) + ": " + std::to_string(p.files_done) + "/" +
-                       std::to_string(p.files_total) + " files, " + human_bytes(p.bytes_done) +
-                       " of ~" + human_bytes(p.bytes_total);
+                       std::to_string(p.files_total) + " files, " + cli::human_bytes(p.bytes_done) +
+                       " of ~" + cli::human_bytes(p.bytes_total);
     if (!p.current.empty() && p.files_done != p.files_total) line += "  " + p.current;
     if (line.size() > 100) line = line.substr(0, 97) + "...";
     std::cerr << "\r\033[K" << line << std::flush;
@@ -101,7 +85,7 @@ int backup_command(const std::filesystem::path& source, const std::filesystem::p
   } else if (!options.quiet) {
     std::cout << "backed up " << summary->source.string() << " to " << summary->target.string()
               << ": " << summary->files << " files (" << summary->databases << " databases, "
-              << summary->realms << " Realms), " << human_bytes(summary->bytes) << " in "
+              << summary->realms << " Realms), " << cli::human_bytes(summary->bytes) << " in "
               << std::fixed << std::setprecision(1) << summary->seconds << " s\n";
     for (const auto& s : summary->skipped) {
       std::cout << "skipped " << s << " (removed while the backup ran)\n";

@@ -16,19 +16,9 @@ namespace fs = std::filesystem;
 
 // The problems of one database, empty when it is intact.
 std::vector<std::string> check_database(const fs::path& file, bool realm) {
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
-  sql::Db db(raw);
-  if (rc != SQLITE_OK) {
-    db.reset();
-    raw = nullptr;
-    rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-    db.reset(raw);
-  }
-  if (rc != SQLITE_OK) {
-    return {std::string("cannot open: ") + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))};
-  }
-  sqlite3_busy_timeout(raw, 10'000);
+  auto db = sql::open_existing(file.string(), 10'000);
+  if (!db) return {db.error().message};
+  sqlite3* raw = db->get();
   std::vector<std::string> problems;
   auto stmt = sql::Statement::prepare(raw, "PRAGMA integrity_check");
   if (!stmt) return {"integrity check failed: " + stmt.error().message};

@@ -2,6 +2,24 @@
 
 namespace ros::sql {
 
+Result<Db> open_existing(const std::string& file, int busy_ms) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  Db db(raw);
+  if (rc != SQLITE_OK) {
+    db.reset();
+    raw = nullptr;
+    rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    db.reset(raw);
+  }
+  if (rc != SQLITE_OK) {
+    return make_error(Errc::unavailable, std::string("cannot open: ") +
+                                             (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_busy_timeout(raw, busy_ms);
+  return db;
+}
+
 Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   std::string message = std::string(what) + ": ";
   message += (db != nullptr && sqlite3_errcode(db) == rc) ? sqlite3_errmsg(db) : sqlite3_errstr(rc);

@@ -33,6 +33,13 @@ using Db = std::unique_ptr<sqlite3, DbClose>;
 // An Error for SQLite result code `rc` on `db`: "<what>: <sqlite message>".
 Error sqlite_error(sqlite3* db, int rc, std::string_view what);
 
+// Opens an existing database file for tools that inspect it, never creating
+// it: read-write when the file allows (a read-only connection to a WAL
+// database leaves -wal and -shm files behind when it closes), else
+// read-only; busy timeout `busy_ms`. Errors: unavailable "cannot open:
+// <SQLite's message>".
+Result<Db> open_existing(const std::string& file, int busy_ms = 5000);
+
 class Statement {
  public:
   static Result<Statement> prepare(sqlite3* db, std::string_view sql);

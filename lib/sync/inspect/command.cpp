@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "control/client.hpp"
+#include "cli/human.hpp"
 #include "storage/layout.hpp"
 #include "sync/inspect/inspect.hpp"
 #include "sync/store/realm_store.hpp"
@@ -98,23 +99,6 @@ Result<json> with_store(const storage::Layout& layout, const std::string& path,
   return result;
 }
 
-std::string human_bytes(std::uint64_t n) {
-  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  std::ostringstream out;
-  if (u == 0) {
-    out << n << " B";
-  } else {
-    out << std::fixed << std::setprecision(1) << v << " " << units[u];
-  }
-  return out.str();
-}
-
 std::string column_text(const json& c) {
   std::string type = c["type"].get<std::string>();
   if (c.contains("linkTarget")) type += "<" + c["linkTarget"].get<std::string>() + ">";
@@ -192,7 +176,7 @@ void render_list(const json& r, std::ostream& out) {
   for (const auto& realm : r["realms"]) {
     out << std::setw(40) << realm["path"].get<std::string>() << std::setw(34)
         << (realm["owner"].is_string() ? realm["owner"].get<std::string>() : "-") << std::setw(11)
-        << human_bytes(realm["size"].get<std::uint64_t>());
+        << cli::human_bytes(realm["size"].get<std::uint64_t>());
     if (realm.contains("error")) {
       out << "unreadable: " << realm["error"].get<std::string>() << "\n";
       continue;

@@ -43,24 +43,11 @@ std::uint64_t size_on_disk(const fs::path& file) {
 }
 
 // History counts read with a connection of our own that only reads, so that
-// a listing neither creates, migrates nor locks a Realm file for long. It is
-// opened read-write (never created) when it may be: a read-only connection
-// to a WAL file leaves -wal and -shm files behind when it closes.
+// a listing neither creates, migrates nor locks a Realm file for long.
 Result<std::pair<std::int64_t, std::int64_t>> history_counts(const fs::path& file) {
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
-  sql::Db db(raw);
-  if (rc != SQLITE_OK) {
-    db.reset();
-    raw = nullptr;
-    rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-    db.reset(raw);
-  }
-  if (rc != SQLITE_OK) {
-    return make_error(Errc::unavailable, std::string("cannot open: ") +
-                                             (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
-  }
-  sqlite3_busy_timeout(raw, 5000);
+  auto db = sql::open_existing(file.string());
+  if (!db) return db.error();
+  sqlite3* raw = db->get();
   auto app = sql::query_int(raw, "PRAGMA application_id");
   if (!app) return app.error();
   if (app->value_or(0) != store::kApplicationId) {
