@@ -1,5 +1,7 @@
 #include "sync/client/scripted_server.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -116,6 +118,9 @@ ScriptedServer::ScriptedServer(Options options) : options_(std::move(options)), 
         } else {
           serve(*socket, *state, options_);
         }
+        // Closed under the lock: drop_connections() shuts sockets down from
+        // another thread and must not race with the close.
+        std::lock_guard done(state->m);
         beast::error_code ignored;
         socket->close(ignored);
       });
@@ -161,11 +166,9 @@ std::map<std::string, std::string> ScriptedServer::last_headers() const {
 void ScriptedServer::drop_connections() {
   std::lock_guard lock(state_->m);
   for (auto& weak : state_->sockets) {
-    if (auto s = weak.lock()) {
-      beast::error_code ignored;
-      s->shutdown(tcp::socket::shutdown_both, ignored);
-      s->close(ignored);
-    }
+    // shutdown(2) on the descriptor only: the serving thread, blocked in a
+    // read, wakes up and closes the socket itself.
+    if (auto s = weak.lock(); s && s->is_open()) ::shutdown(s->native_handle(), SHUT_RDWR);
   }
 }
 
