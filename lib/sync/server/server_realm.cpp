@@ -7,6 +7,7 @@
 
 #include "log/logger.hpp"
 #include "sync/protocol/json_bodies.hpp"
+#include "sync/server/download_builder.hpp"
 
 namespace ros::sync::server {
 
@@ -348,56 +349,22 @@ bool ServerRealm::pump(Session& s, bool first) {
   }
   const std::uint64_t newest = latest->version;
   while (first || s.download_server_version < newest) {
-    protocol::Download download;
-    download.session_ident = key.session_ident;
-    std::uint64_t position = s.download_server_version;
-    std::uint64_t client_version = s.download_client_version;
-    std::uint64_t remaining = 0;
-    if (position < newest) {
-      auto entries = store_->history_since(position, options_.max_download_bytes);
-      if (!entries) {
-        fail(key, store_error_code(entries.error()), entries.error().message,
-             retryable(entries.error()));
-        return false;
-      }
-      for (auto& e : *entries) {
-        if (e.origin_file_ident == s.file_ident) {
-          client_version = e.client_version;  // the receiver's own: not sent
-          continue;
-        }
-        if (e.changeset.empty()) continue;
-        protocol::DownloadChangeset out;
-        out.server_version = e.version;
-        out.last_integrated_client_version = client_version;
-        out.origin_timestamp = e.origin_timestamp;
-        out.origin_file_ident =
-            e.origin_file_ident == 0 ? store::kServerFileIdent : e.origin_file_ident;
-        out.original_changeset_size = e.changeset.size();
-        out.changeset = std::move(e.changeset);
-        download.changesets.push_back(std::move(out));
-      }
-      if (!entries->empty()) {
-        position = entries->back().version;
-        if (position < newest) {
-          // Split: what is left is the newest cumulative size minus ours.
-          auto tail = store_->history_since(newest - 1, 1);
-          if (tail && !tail->empty()) {
-            remaining = tail->back().cumulative_size - entries->back().cumulative_size;
-          }
-        }
-      } else {
-        position = newest;
-      }
+    DownloadRequest request;
+    request.session_ident = key.session_ident;
+    request.download_server_version = s.download_server_version;
+    request.download_client_version = s.download_client_version;
+    request.latest = *latest;
+    request.record = *record;
+    request.max_bytes = options_.max_download_bytes;
+    auto built = build_download(*store_, request);
+    if (!built) {
+      fail(key, store_error_code(built.error()), built.error().message,
+           retryable(built.error()));
+      return false;
     }
-    download.download_server_version = position;
-    download.download_client_version = client_version;
-    download.latest_server_version = newest;
-    download.latest_server_version_salt = static_cast<std::int64_t>(latest->salt);
-    download.upload_client_version = record->upload_client_version;
-    download.upload_server_version = record->upload_server_version;
-    download.downloadable_bytes = remaining;
-    s.download_server_version = position;
-    s.download_client_version = client_version;
+    protocol::Download download = std::move(*built);
+    s.download_server_version = download.download_server_version;
+    s.download_client_version = download.download_client_version;
     s.download_sent = true;
     first = false;
     sink->deliver(key.session_ident, key.binding, std::move(download));
