@@ -132,8 +132,12 @@ bool Applier::check_key(const std::string& name, const ClassSpec& cls, const Pri
 namespace ros::sync::changeset {
 
 Result<void> apply(State& state, const Changeset& changeset) {
+  return apply(state, changeset, ApplyOptions{});
+}
+
+Result<void> apply(State& state, const Changeset& changeset, const ApplyOptions& options) {
   if (auto r = state.begin(); !r) return r;
-  auto result = detail::Applier(state, changeset).run();
+  auto result = detail::Applier(state, changeset, options).run();
   if (!result) {
     if (auto r = state.rollback(); !r) return r;
     return result;

@@ -10,6 +10,12 @@
 // ignores (CreateObject of an existing object, EraseObject of a missing one,
 // identical AddTable/AddColumn, ...) are not errors. A storage failure is
 // returned as the State reported it, after a rollback.
+//
+// ApplyOptions::local_write adds one check realm-core never needs because
+// its own writes cannot fail it: an Update of a list element must carry the
+// list's size as prior_size, as ArrayInsert/ArrayMove/ArrayErase always must
+// (section 12.7 leaves it unchecked). For changesets handed to a client as
+// local writes, which may have been made for an older state.
 #pragma once
 
 #include "common/result.hpp"
@@ -18,6 +24,11 @@
 
 namespace ros::sync::changeset {
 
+struct ApplyOptions {
+  bool local_write = false;
+};
+
 Result<void> apply(State& state, const Changeset& changeset);
+Result<void> apply(State& state, const Changeset& changeset, const ApplyOptions& options);
 
 }  // namespace ros::sync::changeset

@@ -63,7 +63,8 @@ struct Target {
 
 class Applier {
  public:
-  Applier(State& state, const Changeset& cs) : st_(state), cs_(cs) {}
+  Applier(State& state, const Changeset& cs, const ApplyOptions& options)
+      : st_(state), cs_(cs), options_(options) {}
   // Applies every instruction in order; stops at the first failure.
   Result<void> run();
 
@@ -180,6 +181,7 @@ class Applier {
 
   State& st_;
   const Changeset& cs_;
+  const ApplyOptions options_;
   std::map<std::pair<std::string, ObjectKey>, CachedObject> cache_;
   std::string reason_;
   std::optional<Error> storage_;

@@ -200,6 +200,15 @@ bool Applier::apply(const Update& in) {
       case Target::Kind::Property:
         return update_property(t, in.value);
       case Target::Kind::Element:
+        // A local write made for an older state (its list size since
+        // changed) would apply here, but every later merge of it with a
+        // concurrent change of that list fails ("prior_size mismatch"), on
+        // every client that receives it. ObjectValue is ignored anyway.
+        if (options_.local_write && in.value.type != Type::ObjectValue &&
+            in.prior_size != t.slot->items.size()) {
+          return bc("prior_size " + std::to_string(in.prior_size) + " is not the list size " +
+                    std::to_string(t.slot->items.size()));
+        }
         return update_element(t, in.value);
       case Target::Kind::Entry:
         return update_entry(t, in.value);

@@ -62,7 +62,14 @@ Result<std::uint64_t> LocalRealm::write(const changeset::Changeset& cs) {
 Result<std::uint64_t> LocalRealm::write_bytes(std::string_view bytes) {
   auto parsed = changeset::parse(bytes);
   if (!parsed) return parsed.error();
-  if (auto applied = changeset::apply(state_, parsed->changeset); !applied) return applied.error();
+  // local_write: a changeset made for an older state (read before a
+  // DOWNLOAD came in) may still apply, but an array update with a stale
+  // prior_size would then make every merge with a concurrent change of that
+  // list fail, here and on every other client. realm-core's writes always
+  // record the size they see; refuse the ones that do not.
+  if (auto applied = changeset::apply(state_, parsed->changeset, {.local_write = true}); !applied) {
+    return applied.error();
+  }
   std::uint64_t version = ++progress_.client_version;
   if (!parsed->changeset.instructions.empty()) {
     std::uint64_t ts = std::max(origin_timestamp_now(), last_timestamp_);

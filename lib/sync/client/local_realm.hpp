@@ -10,7 +10,9 @@
 // - write() applies a changeset to the local state at once (the applier's
 //   rules) and keeps its bytes, as written, for upload, with its causal base
 //   (the server version integrated at that moment) and origin timestamp.
-//   A changeset the applier refuses is an error and changes nothing.
+//   A changeset the applier refuses is an error and changes nothing; so is
+//   one with an array update whose prior_size is not the list's size (made
+//   for an older state: the merge could never handle it).
 // - next_upload() builds the UPLOADs of a session in client-version order:
 //   entries after the upload cursor, at most ~128 KiB of changesets per
 //   message (a larger single changeset goes alone), progress and locked
