@@ -14,6 +14,7 @@
 #include "support/run.hpp"
 #include "sync/changeset/changeset_json.hpp"
 #include "sync/client/client.hpp"
+#include "sync/client/item_changesets.hpp"
 #include "sync/client/syncd_fixture.hpp"
 #include "sync/store/realm_store.hpp"
 
@@ -21,27 +22,12 @@ namespace fs = std::filesystem;
 using namespace ros::sync;
 using ros::test::run_program;
 using ros::test::SyncdFixture;
+using ros::test::add_to_item;
+using ros::test::changeset_from_json;
+using ros::test::create_item;
+using ros::test::item_schema;
 
 namespace {
-
-changeset::Changeset from_json(const std::string& text) {
-  auto cs = changeset::from_json(changeset::Json::parse(text));
-  REQUIRE(cs.ok());
-  return cs.value();
-}
-
-changeset::Changeset schema() {
-  return from_json(R"({"instructions": [
-    {"type": "AddTable", "table": "Item", "embedded": false, "primaryKey": {"field": "_id", "type": "Int", "nullable": false}, "asymmetric": false}],
-    "internStrings": ["Item", "_id"]})");
-}
-
-changeset::Changeset create_item(std::int64_t key) {
-  auto j = changeset::Json::parse(R"({"instructions": [
-    {"type": "CreateObject", "table": "Item", "object": {"int": 0}}], "internStrings": ["Item"]})");
-  j["instructions"][0]["object"]["int"] = key;
-  return changeset::from_json(j).value();
-}
 
 void ok(const ros::Result<void>& r) {
   INFO((r.ok() ? std::string() : r.error().to_string()));
@@ -83,7 +69,7 @@ TEST_CASE("restore: the backup's state comes back, clients ahead of it are told 
   const std::string path = "/restore/items";
   auto a = make_client(f);
   auto sa = a.bind(path);
-  REQUIRE(sa.write(schema()).ok());
+  REQUIRE(sa.write(item_schema()).ok());
   for (int k = 1; k <= 3; ++k) REQUIRE(sa.write(create_item(k)).ok());
   ok(sa.wait_uploaded());
 
@@ -155,7 +141,7 @@ TEST_CASE("restore: backups taken while clients write continuously verify, start
       std::vector<client::Session> sessions;
       for (const auto& p : paths) {
         sessions.push_back(c->bind(p));
-        if (!sessions.back().write(schema())) throw std::runtime_error("write failed");
+        if (!sessions.back().write(item_schema())) throw std::runtime_error("write failed");
       }
       for (std::int64_t k = 1; !stop.load(); ++k) {
         for (auto& s : sessions) {
@@ -242,7 +228,7 @@ TEST_CASE("restore: ros-realm rm through ros-syncd ends the sessions and removes
   SyncdFixture f;
   auto a = make_client(f);
   auto sa = a.bind("/gone/soon");
-  REQUIRE(sa.write(schema()).ok());
+  REQUIRE(sa.write(item_schema()).ok());
   ok(sa.wait_uploaded());
   const fs::path file = f.root / "realms" / "gone" / "soon.db";
   REQUIRE(fs::exists(file));

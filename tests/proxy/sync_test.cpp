@@ -12,41 +12,12 @@
 #include "support/http_client.hpp"
 #include "sync/changeset/changeset_json.hpp"
 #include "sync/client/client.hpp"
+#include "sync/client/item_changesets.hpp"
 
 using namespace ros::test;
 using namespace ros::sync;
 
 namespace {
-
-changeset::Changeset from_json(const std::string& text) {
-  auto cs = changeset::from_json(changeset::Json::parse(text));
-  REQUIRE(cs.ok());
-  return cs.value();
-}
-
-// Table Item (primary key _id Int) with an Int counter n.
-changeset::Changeset schema() {
-  return from_json(R"({"instructions": [
-    {"type": "AddTable", "table": "Item", "embedded": false, "primaryKey": {"field": "_id", "type": "Int", "nullable": false}, "asymmetric": false},
-    {"type": "AddColumn", "table": "Item", "field": "n", "valueType": "Int", "nullable": false, "collectionType": "Single"}],
-    "internStrings": ["Item", "_id", "n", ""]})");
-}
-
-changeset::Changeset create_item(std::int64_t key) {
-  auto j = changeset::Json::parse(R"({"instructions": [
-    {"type": "CreateObject", "table": "Item", "object": {"int": 0}}], "internStrings": ["Item"]})");
-  j["instructions"][0]["object"]["int"] = key;
-  return changeset::from_json(j).value();
-}
-
-changeset::Changeset add_to(std::int64_t key, std::int64_t amount) {
-  auto j = changeset::Json::parse(R"({"instructions": [
-    {"type": "AddInteger", "table": "Item", "object": {"int": 0}, "field": "n", "path": [], "value": 0}],
-    "internStrings": ["Item", "n"]})");
-  j["instructions"][0]["object"]["int"] = key;
-  j["instructions"][0]["value"] = amount;
-  return changeset::from_json(j).value();
-}
 
 void ok(const ros::Result<void>& r) {
   INFO((r.ok() ? std::string() : r.error().to_string()));
@@ -102,9 +73,9 @@ TEST_CASE("proxy: a sync client uploads over ws:// and another downloads over ws
   plain.app_id = "io.realm.Example";
   auto a = make_client(plain);
   auto sa = a.bind(path);
-  REQUIRE(sa.write(schema()).ok());
+  REQUIRE(sa.write(item_schema()).ok());
   REQUIRE(sa.write(create_item(1)).ok());
-  REQUIRE(sa.write(add_to(1, 41)).ok());
+  REQUIRE(sa.write(add_to_item(1, 41)).ok());
   ok(sa.wait_uploaded());
 
   client::ClientOptions secure;
@@ -131,7 +102,7 @@ TEST_CASE("proxy: a sync client uploads over ws:// and another downloads over ws
 
   // B's session goes on over its connection of before the reload.
   const auto connects = b.stats().connects;
-  REQUIRE(sb.write(add_to(1, 1)).ok());
+  REQUIRE(sb.write(add_to_item(1, 1)).ok());
   ok(sb.wait_uploaded());
   ok(sa.wait_downloaded());
   CHECK(counter_of(sa, 1) == 42);

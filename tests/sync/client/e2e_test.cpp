@@ -10,43 +10,18 @@
 
 #include "sync/changeset/changeset_json.hpp"
 #include "sync/client/client.hpp"
+#include "sync/client/item_changesets.hpp"
 #include "sync/client/syncd_fixture.hpp"
 
 using namespace ros::sync;
 using namespace ros::sync::client;
 using ros::test::SyncdFixture;
+using ros::test::add_to_item;
+using ros::test::changeset_from_json;
+using ros::test::create_item;
+using ros::test::item_schema;
 
 namespace {
-
-changeset::Changeset from_json(const std::string& text) {
-  auto cs = changeset::from_json(changeset::Json::parse(text));
-  REQUIRE(cs.ok());
-  return cs.value();
-}
-
-// Table Item (pk _id Int) with an Int counter `n`.
-changeset::Changeset schema() {
-  return from_json(R"({"instructions": [
-    {"type": "AddTable", "table": "Item", "embedded": false, "primaryKey": {"field": "_id", "type": "Int", "nullable": false}, "asymmetric": false},
-    {"type": "AddColumn", "table": "Item", "field": "n", "valueType": "Int", "nullable": false, "collectionType": "Single"}],
-    "internStrings": ["Item", "_id", "n", ""]})");
-}
-
-changeset::Changeset create_item(std::int64_t key) {
-  auto j = changeset::Json::parse(R"({"instructions": [
-    {"type": "CreateObject", "table": "Item", "object": {"int": 0}}], "internStrings": ["Item"]})");
-  j["instructions"][0]["object"]["int"] = key;
-  return changeset::from_json(j).value();
-}
-
-changeset::Changeset add_to(std::int64_t key, std::int64_t amount) {
-  auto j = changeset::Json::parse(R"({"instructions": [
-    {"type": "AddInteger", "table": "Item", "object": {"int": 0}, "field": "n", "path": [], "value": 0}],
-    "internStrings": ["Item", "n"]})");
-  j["instructions"][0]["object"]["int"] = key;
-  j["instructions"][0]["value"] = amount;
-  return changeset::from_json(j).value();
-}
 
 Client make_client(const SyncdFixture& f) {
   auto c = Client::make(f.client_options());
@@ -106,9 +81,9 @@ TEST_CASE("what one client uploads, another downloads") {
   SyncdFixture f;
   auto a = make_client(f);
   auto sa = a.bind("/e2e/updown");
-  REQUIRE(sa.write(schema()).ok());
+  REQUIRE(sa.write(item_schema()).ok());
   REQUIRE(sa.write(create_item(1)).ok());
-  REQUIRE(sa.write(add_to(1, 41)).ok());
+  REQUIRE(sa.write(add_to_item(1, 41)).ok());
   ok(sa.wait_uploaded());
 
   auto b = make_client(f);
@@ -118,7 +93,7 @@ TEST_CASE("what one client uploads, another downloads") {
   CHECK(counter_of(sb, 1) == 41);
 
   // And back: B's change reaches A.
-  REQUIRE(sb.write(add_to(1, 1)).ok());
+  REQUIRE(sb.write(add_to_item(1, 1)).ok());
   ok(sb.wait_uploaded());
   ok(sa.wait_downloaded());
   CHECK(counter_of(sa, 1) == 42);
@@ -137,10 +112,10 @@ TEST_CASE("50 clients on one Realm all see all changes") {
   for (int i = 0; i < kClients; ++i) {
     // Everyone creates the schema concurrently (identical AddTable/AddColumn
     // merge away), their own object, and adds to a shared counter.
-    REQUIRE(sessions[i].write(schema()).ok());
+    REQUIRE(sessions[i].write(item_schema()).ok());
     REQUIRE(sessions[i].write(create_item(1000 + i)).ok());
     REQUIRE(sessions[i].write(create_item(0)).ok());
-    REQUIRE(sessions[i].write(add_to(0, 1)).ok());
+    REQUIRE(sessions[i].write(add_to_item(0, 1)).ok());
   }
   for (auto& s : sessions) ok(s.wait_uploaded());
   for (auto& s : sessions) ok(s.wait_downloaded());
@@ -157,14 +132,14 @@ TEST_CASE("a client dropped in the middle of an upload re-sends it after reconne
   SyncdFixture f;
   auto a = make_client(f);
   auto sa = a.bind("/e2e/killed");
-  REQUIRE(sa.write(schema()).ok());
+  REQUIRE(sa.write(item_schema()).ok());
   REQUIRE(sa.write(create_item(1)).ok());
   ok(sa.wait_uploaded());
   auto versions_before = sa.progress().latest.version;
 
   sa.drop_connection_after_next_upload();
   constexpr int kAdds = 5;
-  for (int i = 0; i < kAdds; ++i) REQUIRE(sa.write(add_to(1, 1)).ok());
+  for (int i = 0; i < kAdds; ++i) REQUIRE(sa.write(add_to_item(1, 1)).ok());
   ok(sa.wait_uploaded());  // across the drop and the reconnect
   CHECK(a.stats().connects >= 2);
 
@@ -182,9 +157,9 @@ TEST_CASE("a restart of ros-syncd between sessions loses nothing") {
   SyncdFixture f;
   auto a = make_client(f);
   auto sa = a.bind("/e2e/restart");
-  REQUIRE(sa.write(schema()).ok());
+  REQUIRE(sa.write(item_schema()).ok());
   REQUIRE(sa.write(create_item(1)).ok());
-  REQUIRE(sa.write(add_to(1, 10)).ok());
+  REQUIRE(sa.write(add_to_item(1, 10)).ok());
   ok(sa.wait_uploaded());
   auto ident = sa.progress().client_file_ident;
 
@@ -192,7 +167,7 @@ TEST_CASE("a restart of ros-syncd between sessions loses nothing") {
   f.start();
 
   // A comes back on its own (same identifier, salt and cursors) and goes on.
-  REQUIRE(sa.write(add_to(1, 5)).ok());
+  REQUIRE(sa.write(add_to_item(1, 5)).ok());
   ok(sa.wait_uploaded());
   CHECK(sa.progress().client_file_ident == ident);
   CHECK_FALSE(sa.last_error());
@@ -212,7 +187,7 @@ TEST_CASE("several Realms share one connection") {
   for (int r = 0; r < 3; ++r) {
     auto path = "/e2e/multi-" + std::to_string(r);
     mine.push_back(a.bind(path));
-    REQUIRE(mine.back().write(schema()).ok());
+    REQUIRE(mine.back().write(item_schema()).ok());
     REQUIRE(mine.back().write(create_item(r)).ok());
   }
   for (auto& s : mine) ok(s.wait_uploaded());
@@ -227,7 +202,7 @@ TEST_CASE("several Realms share one connection") {
 
 TEST_CASE("concurrent edits of one list and one field converge on every client") {
   SyncdFixture f;
-  auto list_schema = from_json(R"({"instructions": [
+  auto list_schema = changeset_from_json(R"({"instructions": [
     {"type": "AddTable", "table": "Doc", "embedded": false, "primaryKey": {"field": "_id", "type": "Int", "nullable": false}, "asymmetric": false},
     {"type": "AddColumn", "table": "Doc", "field": "tags", "valueType": "String", "nullable": false, "collectionType": "List"},
     {"type": "AddColumn", "table": "Doc", "field": "title", "valueType": "String", "nullable": false, "collectionType": "Single"},
