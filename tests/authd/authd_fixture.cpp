@@ -3,20 +3,16 @@
 #include <stdexcept>
 
 #include "support/net.hpp"
+#include "support/server_config.hpp"
 
 namespace ros::test {
 
 AuthdFixture::AuthdFixture(const std::string& extra_yaml)
     : root(dir / "root"), keys(make_rsa_key_pair(dir.path(), "token")), http_port(free_tcp_port()) {
   std::filesystem::create_directories(root);
-  config_file = dir.write("configuration.yml",
-                          "storage:\n  root_path: " + root.string() +
-                              "\nauth:\n  public_key_path: " + keys.public_key.string() +
-                              "\n  private_key_path: " + keys.private_key.string() +
-                              "\nnetwork:\n  http:\n    listen_port: " + std::to_string(http_port) +
-                              "\n  sync:\n    listen_port: " + std::to_string(free_tcp_port()) +
-                              "\nproxy:\n  http:\n    enable: false\n" + extra_yaml)
-                    .string();
+  ServerConfig config{root, keys, http_port, free_tcp_port()};
+  config.extra_yaml = extra_yaml;
+  config_file = dir.write("configuration.yml", server_config_yaml(config)).string();
   daemon = std::make_unique<DaemonProcess>("ros-authd", std::vector<std::string>{"--config", config_file},
                                            dir / "authd.log");
   if (!daemon->wait_for_port(http_port)) {

@@ -6,6 +6,7 @@
 
 #include "support/net.hpp"
 #include "support/run.hpp"
+#include "support/server_config.hpp"
 
 namespace ros::test {
 
@@ -18,21 +19,16 @@ ProxyFixture::ProxyFixture(ProxyOptions options)
   sync_backend_port = options.sync_backend.value_or(free_tcp_port());
   http_port = free_tcp_port();
   https_port = free_tcp_port();
-  config_file =
-      dir.write("configuration.yml",
-                "storage:\n  root_path: " + root.string() +
-                    "\nauth:\n  public_key_path: " + keys.public_key.string() +
-                    "\n  private_key_path: " + keys.private_key.string() +
-                    "\nnetwork:\n  http:\n    listen_port: " + std::to_string(http_backend_port) +
-                    "\n  sync:\n    listen_port: " + std::to_string(sync_backend_port) +
-                    "\nproxy:\n  http:\n    listen_address: 127.0.0.1\n    listen_port: " +
-                    std::to_string(http_port) +
-                    "\n  https:\n    enable: true\n    listen_address: 127.0.0.1\n"
-                    "    listen_port: " + std::to_string(https_port) +
-                    "\n    certificate_path: " + pki.leaf.certificate.string() +
-                    "\n    private_key_path: " + pki.leaf.private_key.string() + "\n" +
-                    options.proxy_yaml + "logging:\n  level: detail\n")
-          .string();
+  ServerConfig config{root, keys, http_backend_port, sync_backend_port};
+  config.proxy_yaml = "proxy:\n  http:\n    listen_address: 127.0.0.1\n    listen_port: " +
+                      std::to_string(http_port) +
+                      "\n  https:\n    enable: true\n    listen_address: 127.0.0.1\n"
+                      "    listen_port: " + std::to_string(https_port) +
+                      "\n    certificate_path: " + pki.leaf.certificate.string() +
+                      "\n    private_key_path: " + pki.leaf.private_key.string() + "\n" +
+                      options.proxy_yaml;
+  config.extra_yaml = "logging:\n  level: detail\n";
+  config_file = dir.write("configuration.yml", server_config_yaml(config)).string();
   if (options.start_authd) {
     authd = std::make_unique<DaemonProcess>(
         "ros-authd", std::vector<std::string>{"--config", config_file}, dir / "authd.log");

@@ -6,6 +6,7 @@
 #include "auth/mint.hpp"
 #include "auth/token.hpp"
 #include "support/net.hpp"
+#include "support/server_config.hpp"
 
 namespace ros::test {
 
@@ -13,12 +14,7 @@ SyncdFixture::SyncdFixture()
     : root(dir / "root"), keys(make_rsa_key_pair(dir.path(), "token")), sync_port(free_tcp_port()) {
   std::filesystem::create_directories(root);
   config_file = dir.write("configuration.yml",
-                          "storage:\n  root_path: " + root.string() +
-                              "\nauth:\n  public_key_path: " + keys.public_key.string() +
-                              "\n  private_key_path: " + keys.private_key.string() +
-                              "\nnetwork:\n  http:\n    listen_port: " + std::to_string(free_tcp_port()) +
-                              "\n  sync:\n    listen_port: " + std::to_string(sync_port) +
-                              "\nproxy:\n  http:\n    enable: false\n")
+                          server_config_yaml(ServerConfig(root, keys, free_tcp_port(), sync_port)))
                     .string();
   start();
 }

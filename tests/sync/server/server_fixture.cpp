@@ -6,6 +6,7 @@
 #include "auth/mint.hpp"
 #include "auth/token.hpp"
 #include "support/net.hpp"
+#include "support/server_config.hpp"
 
 namespace ros::test {
 
@@ -15,15 +16,9 @@ ServerFixture::ServerFixture(bool with_authd, const std::string& extra_yaml)
       http_port(free_tcp_port()),
       sync_port(free_tcp_port()) {
   std::filesystem::create_directories(root);
-  config_file = dir.write("configuration.yml",
-                          "storage:\n  root_path: " + root.string() +
-                              "\nauth:\n  public_key_path: " + keys.public_key.string() +
-                              "\n  private_key_path: " + keys.private_key.string() +
-                              "\nnetwork:\n  http:\n    listen_port: " + std::to_string(http_port) +
-                              "\n  sync:\n    listen_port: " + std::to_string(sync_port) +
-                              "\nproxy:\n  http:\n    enable: false\nlogging:\n  level: debug\n" +
-                              extra_yaml)
-                    .string();
+  ServerConfig config{root, keys, http_port, sync_port};
+  config.extra_yaml = "logging:\n  level: debug\n" + extra_yaml;
+  config_file = dir.write("configuration.yml", server_config_yaml(config)).string();
   if (with_authd) {
     authd = std::make_unique<DaemonProcess>(
         "ros-authd", std::vector<std::string>{"--config", config_file}, dir / "authd.log");
