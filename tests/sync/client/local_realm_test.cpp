@@ -285,3 +285,35 @@ TEST_CASE("concurrent list inserts merge: the client converges with the server's
   CHECK(state.find("[{\"int\":20},{\"int\":10}]") != std::string::npos);
   CHECK(r.newest_local_change() == mine_version);  // still to be uploaded, as written
 }
+
+TEST_CASE("a local list update made for an older list size is refused: no merge could take it") {
+  LocalRealm r("/r");
+  REQUIRE(r.set_ident(2, 77).ok());
+  auto bytes = [](const std::string& json) {
+    return changeset::encode(cs(json), changeset::Layout::hoisted).value();
+  };
+  auto update = [](int prior) {
+    return cs(R"({"instructions": [{"type": "Update", "table": "T", "object": {"int": 1}, "field": "l", "path": [0], "value": {"int": 5}, "priorSize": )" +
+              std::to_string(prior) + R"(}], "internStrings": ["T", "l"]})");
+  };
+  // Server versions 1 and 2: the schema with T 1, then 20 into its list.
+  auto schema = bytes(kSchema);
+  auto first = bytes(insert_json(0, 20, 0));
+  protocol::Download d1{1, 2, 0, 2, 99, 0, 0, 0, {}};
+  d1.changesets.push_back({1, 0, 1000, 3, schema.size(), schema});
+  d1.changesets.push_back({2, 0, 1000, 3, first.size(), first});
+  REQUIRE_FALSE(r.integrate(d1));
+  // A program reads [20] and makes its change, but version 3 comes in first.
+  auto stale = update(1);
+  auto second = bytes(insert_json(1, 30, 1));
+  protocol::Download d2{1, 3, 0, 3, 99, 0, 0, 0, {}};
+  d2.changesets.push_back({3, 0, 1000, 3, second.size(), second});
+  REQUIRE_FALSE(r.integrate(d2));
+  const auto version = r.progress().client_version;
+  auto refused = r.write(stale);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("prior_size 1 is not the list size 2") != std::string::npos);
+  CHECK(r.progress().client_version == version);
+  CHECK(r.newest_local_change() == 0);
+  CHECK(r.write(update(2)).ok());  // made for [20, 30]
+}
