@@ -72,7 +72,7 @@ Result<std::uint64_t> LocalRealm::write_bytes(std::string_view bytes) {
   }
   std::uint64_t version = ++progress_.client_version;
   if (!parsed->changeset.instructions.empty()) {
-    std::uint64_t ts = std::max(origin_timestamp_now(), last_timestamp_);
+    std::uint64_t ts = std::max(clock_ ? clock_() : origin_timestamp_now(), last_timestamp_);
     last_timestamp_ = ts;
     history_.push_back(Entry{version, progress_.download.server_version, ts, std::string(bytes),
                              std::move(parsed->changeset), parsed->layout});

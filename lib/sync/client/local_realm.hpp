@@ -36,6 +36,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,6 +97,10 @@ class LocalRealm {
   // The server's IDENT: identifier and salt (a commit of its own).
   Result<void> set_ident(std::uint64_t ident, std::int64_t salt);
 
+  // Later writes take their origin timestamps (ms since 2015-01-01) from
+  // `clock` instead of the system clock: for deterministic simulations.
+  void set_clock(std::function<std::uint64_t()> clock) { clock_ = std::move(clock); }
+
   // Applies and queues a local changeset; the new client version.
   Result<std::uint64_t> write(const changeset::Changeset& changeset);
   Result<std::uint64_t> write_bytes(std::string_view bytes);
@@ -143,6 +148,7 @@ class LocalRealm {
   std::uint64_t reported_server_version_ = 0;
   bool reported_any_ = false;
   std::uint64_t last_timestamp_ = 0;
+  std::function<std::uint64_t()> clock_;  // empty: origin_timestamp_now
 };
 
 }  // namespace ros::sync::client
