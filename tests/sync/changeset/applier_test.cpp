@@ -491,21 +491,33 @@ TEST_CASE("applier: schema instructions create what the state dump shows", "[cha
 
 TEST_CASE("applier: a local write's array update must carry the list size as prior_size",
           "[changeset]") {
-  MemoryState st;
-  REQUIRE(apply_json(st, kSchema) == "");
-  REQUIRE(apply_json(st, "[" + at("ArrayInsert", "scores", "[0]", R"("value":{"int":1},"priorSize":0)") +
-                             "," + at("ArrayInsert", "scores", "[1]", R"("value":{"int":2},"priorSize":1)") +
-                             "]") == "");
-  // Made when the list had one element: section 12.7 does not check it...
-  const auto stale = changeset("[" + at("Update", "scores", "[0]", R"("value":{"int":7},"priorSize":1)") + "]");
-  MemoryState copy = st;
-  CHECK(apply(copy, stale).ok());
-  // ...but a local write is refused whole, as an ArrayInsert would be.
+  // scores = [1, 2]
+  auto prepare = [](MemoryState& st) {
+    REQUIRE(apply_json(st, kSchema) == "");
+    REQUIRE(apply_json(st, "[" +
+                               at("ArrayInsert", "scores", "[0]",
+                                  R"("value":{"int":1},"priorSize":0)") +
+                               "," +
+                               at("ArrayInsert", "scores", "[1]",
+                                  R"("value":{"int":2},"priorSize":1)") +
+                               "]") == "");
+  };
+  // Made when the list had one element.
+  const auto stale =
+      changeset("[" + at("Update", "scores", "[0]", R"("value":{"int":7},"priorSize":1)") + "]");
+  {
+    MemoryState st;  // section 12.7 does not check it...
+    prepare(st);
+    CHECK(apply(st, stale).ok());
+  }
+  MemoryState st;  // ...but a local write is refused whole, as an ArrayInsert would be
+  prepare(st);
   auto refused = apply(st, stale, ApplyOptions{.local_write = true});
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message.find("prior_size 1 is not the list size 2") != std::string::npos);
   CHECK(person(st)["scores"].dump() == R"({"list":[{"int":1},{"int":2}]})");
-  const auto fresh = changeset("[" + at("Update", "scores", "[0]", R"("value":{"int":7},"priorSize":2)") + "]");
+  const auto fresh =
+      changeset("[" + at("Update", "scores", "[0]", R"("value":{"int":7},"priorSize":2)") + "]");
   CHECK(apply(st, fresh, ApplyOptions{.local_write = true}).ok());
   CHECK(person(st)["scores"].dump() == R"({"list":[{"int":7},{"int":2}]})");
 }
