@@ -286,6 +286,12 @@ void ServerRealm::integrate_pending() {
   if (pending_.empty()) return;
   auto batch = std::move(pending_);
   pending_.clear();
+  // The reference server integrates a batch client by client in ascending
+  // file identifier order (merge.md 3.2); any order converges, this one also
+  // gives the reference's bytes. Stable: each client's uploads keep theirs.
+  std::stable_sort(batch.begin(), batch.end(), [](const PendingUpload& a, const PendingUpload& b) {
+    return a.upload.client_file_ident < b.upload.client_file_ident;
+  });
   if (auto ok = ensure_store(); !ok) {
     for (const auto& p : batch) {
       fail(p.key, ProtocolError::other_session_error, ok.error().message, true);
