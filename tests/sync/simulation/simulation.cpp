@@ -326,6 +326,11 @@ class Sim {
     if (pending_.empty()) return;
     auto batch = std::move(pending_);
     pending_.clear();
+    // As ServerRealm: client by client, in ascending file identifier order.
+    std::stable_sort(batch.begin(), batch.end(),
+                     [](const store::Upload& a, const store::Upload& b) {
+                       return a.client_file_ident < b.client_file_ident;
+                     });
     auto results = must(store_->integrate_group(batch), "integrate_group");
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (!results[i]) {
