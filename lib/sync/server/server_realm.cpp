@@ -16,15 +16,7 @@ using protocol::ProtocolError;
 struct ServerRealm::Session {
   SessionKey key;
   SessionAccess access;
-  std::uint64_t file_ident = 0;
-  std::uint64_t file_salt = 0;
-  // The download position (3.6): what the DOWNLOADs sent so far cover.
-  std::uint64_t download_server_version = 0;
-  std::uint64_t download_client_version = 0;
-  UploadCursor threshold;         // T
-  UploadCursor previous_progress; // P
-  UploadCursor queued_progress;   // the newest progress handed to the store
-  std::uint64_t locked_server_version = 0;
+  SessionCursors cursors;
   std::optional<std::uint64_t> mark_pending;
   bool download_sent = false;
 };
@@ -125,15 +117,7 @@ void ServerRealm::ident(SessionKey key, protocol::ClientIdent ident, SessionAcce
     // threshold (4.8): integrate them before reading the record.
     flush_pending_of(ident.client_file_ident);
 
-    store::RealmStore::Ident request;
-    request.client_file_ident = ident.client_file_ident;
-    request.client_file_salt = static_cast<std::uint64_t>(ident.client_file_ident_salt);
-    request.scan_server_version = ident.scan_server_version;
-    request.scan_client_version = ident.scan_client_version;
-    request.latest_server_version = ident.latest_server_version;
-    request.latest_server_version_salt =
-        static_cast<std::uint64_t>(ident.latest_server_version_salt);
-    auto record = store_->check_ident(request);
+    auto record = store_->check_ident(SessionCursors::ident_request(ident));
     if (!record) {
       fail(key, store_error_code(record.error()), record.error().message,
            retryable(record.error()));
@@ -148,7 +132,7 @@ void ServerRealm::ident(SessionKey key, protocol::ClientIdent ident, SessionAcce
     // The same file bound on another connection: that one is a leftover.
     std::vector<SessionKey> zombies;
     for (const auto& s : sessions_) {
-      if (s->file_ident == ident.client_file_ident && s->key.connection != key.connection) {
+      if (s->cursors.file_ident == ident.client_file_ident && s->key.connection != key.connection) {
         zombies.push_back(s->key);
       }
     }
@@ -164,13 +148,7 @@ void ServerRealm::ident(SessionKey key, protocol::ClientIdent ident, SessionAcce
     auto session = std::make_unique<Session>();
     session->key = key;
     session->access = std::move(access);
-    session->file_ident = record->ident;
-    session->file_salt = record->salt;
-    session->download_server_version = ident.scan_server_version;
-    session->download_client_version = ident.scan_client_version;
-    session->threshold = {record->upload_client_version, record->upload_server_version};
-    session->queued_progress = session->threshold;
-    session->locked_server_version = record->locked_server_version;
+    session->cursors = SessionCursors::bound(ident, *record);
     Session& s = *session;
     sessions_.push_back(std::move(session));
     ++session_count_;
@@ -196,41 +174,13 @@ void ServerRealm::upload(SessionKey key, protocol::Upload upload) {
            "no permission to upload to the Realm '" + options_.path + "'", false);
       return;
     }
-    UploadContext context;
-    context.previous_progress = s->previous_progress;
-    context.threshold = s->threshold;
-    context.download_server_version = s->download_server_version;
-    context.locked_server_version = s->locked_server_version;
-    if (auto violation = validate_upload(context, upload)) {
-      fail(key, violation->code, violation->message, false);
+    auto outcome = s->cursors.accept_upload(std::move(upload));
+    if (outcome.violation) {
+      fail(key, outcome.violation->code, outcome.violation->message, false);
       return;
     }
-    const UploadCursor progress{upload.progress_client_version, upload.progress_server_version};
-    s->previous_progress = progress;
-
-    store::Upload queued;
-    queued.client_file_ident = s->file_ident;
-    queued.progress_client_version = progress.client_version;
-    queued.progress_server_version = progress.server_version;
-    queued.locked_server_version = upload.locked_server_version;
-    for (auto& entry : upload.changesets) {
-      if (entry.client_version <= s->threshold.client_version) continue;  // integrated before
-      store::UploadEntry e;
-      e.client_version = entry.client_version;
-      e.last_integrated_server_version = entry.last_integrated_server_version;
-      e.origin_timestamp = entry.origin_timestamp;
-      e.origin_file_ident = entry.origin_file_ident;
-      e.changeset = std::move(entry.changeset);
-      queued.entries.push_back(std::move(e));
-    }
-    const bool progressed = progress.client_version > s->queued_progress.client_version ||
-                            progress.server_version > s->queued_progress.server_version;
-    const bool locked_grew = upload.locked_server_version > s->locked_server_version;
-    if (queued.entries.empty() && !progressed && !locked_grew) return;
-    if (progressed) s->queued_progress = progress;
-    s->locked_server_version = std::max(s->locked_server_version, upload.locked_server_version);
-
-    pending_.push_back({key, std::move(queued)});
+    if (!outcome.to_integrate) return;  // nothing new: no integration, no DOWNLOAD
+    pending_.push_back({key, std::move(*outcome.to_integrate)});
     if (!integration_scheduled_) {
       integration_scheduled_ = true;
       on_strand([this] { integrate_pending(); });
@@ -348,17 +298,17 @@ bool ServerRealm::pump(Session& s, bool first) {
     fail(key, ProtocolError::other_session_error, latest.error().message, true);
     return false;
   }
-  auto record = store_->client_file(s.file_ident, s.file_salt);
+  auto record = store_->client_file(s.cursors.file_ident, s.cursors.file_salt);
   if (!record) {
     fail(key, store_error_code(record.error()), record.error().message, retryable(record.error()));
     return false;
   }
   const std::uint64_t newest = latest->version;
-  while (first || s.download_server_version < newest) {
+  while (first || s.cursors.download_server_version < newest) {
     DownloadRequest request;
     request.session_ident = key.session_ident;
-    request.download_server_version = s.download_server_version;
-    request.download_client_version = s.download_client_version;
+    request.download_server_version = s.cursors.download_server_version;
+    request.download_client_version = s.cursors.download_client_version;
     request.latest = *latest;
     request.record = *record;
     request.max_bytes = options_.max_download_bytes;
@@ -369,13 +319,13 @@ bool ServerRealm::pump(Session& s, bool first) {
       return false;
     }
     protocol::Download download = std::move(*built);
-    s.download_server_version = download.download_server_version;
-    s.download_client_version = download.download_client_version;
+    s.cursors.download_server_version = download.download_server_version;
+    s.cursors.download_client_version = download.download_client_version;
     s.download_sent = true;
     first = false;
     sink->deliver(key.session_ident, key.binding, std::move(download));
   }
-  if (s.mark_pending && s.download_sent && s.download_server_version == newest) {
+  if (s.mark_pending && s.download_sent && s.cursors.download_server_version == newest) {
     sink->deliver(key.session_ident, key.binding,
                   protocol::ServerMark{key.session_ident, *s.mark_pending});
     s.mark_pending.reset();
@@ -427,9 +377,9 @@ std::vector<nlohmann::json> ServerRealm::describe_sessions() {
                      {"session", s->key.session_ident},
                      {"peer", sink ? sink->peer() : std::string()},
                      {"identity", s->access.claims.identity},
-                     {"client_file", s->file_ident},
-                     {"download_server_version", s->download_server_version},
-                     {"upload_client_version", s->previous_progress.client_version},
+                     {"client_file", s->cursors.file_ident},
+                     {"download_server_version", s->cursors.download_server_version},
+                     {"upload_client_version", s->cursors.previous_progress.client_version},
                      {"read", s->access.rights.read},
                      {"write", s->access.rights.write}});
     }

@@ -42,9 +42,9 @@
 #include "admin/permissions.hpp"
 #include "auth/token.hpp"
 #include "common/result.hpp"
+#include "sync/server/session_cursors.hpp"
 #include "sync/server/session_sink.hpp"
 #include "sync/server/stats.hpp"
-#include "sync/server/upload_rules.hpp"
 #include "sync/store/realm_store.hpp"
 
 namespace ros::sync::server {

@@ -15,7 +15,7 @@
 #include "sync/changeset/state_json.hpp"
 #include "sync/client/local_realm.hpp"
 #include "sync/server/download_builder.hpp"
-#include "sync/server/upload_rules.hpp"
+#include "sync/server/session_cursors.hpp"
 #include "sync/store/realm_store.hpp"
 
 namespace ros::sync::simulation {
@@ -150,13 +150,8 @@ struct Client {
   store::ClientFile file;
   std::uint64_t session = 0;
   bool bound = false;  // the server has a session for it
-  // The server's session state (ServerRealm::Session).
-  server::UploadCursor threshold;
-  server::UploadCursor previous_progress;
-  server::UploadCursor queued_progress;
-  std::uint64_t locked_server_version = 0;
-  std::uint64_t download_server_version = 0;
-  std::uint64_t download_client_version = 0;
+  // The server's session state (ServerRealm::Session's cursors).
+  server::SessionCursors cursors;
   // Messages in flight.
   std::deque<protocol::Upload> to_server;
   std::deque<protocol::Download> to_client;
@@ -222,21 +217,9 @@ class Sim {
     flush_pending_of(c.file.ident);
     c.bound = true;
     auto ident = c.realm.ident_message(c.session);
-    store::RealmStore::Ident request;
-    request.client_file_ident = ident.client_file_ident;
-    request.client_file_salt = static_cast<std::uint64_t>(ident.client_file_ident_salt);
-    request.scan_server_version = ident.scan_server_version;
-    request.scan_client_version = ident.scan_client_version;
-    request.latest_server_version = ident.latest_server_version;
-    request.latest_server_version_salt =
-        static_cast<std::uint64_t>(ident.latest_server_version_salt);
-    auto record = must(store_->check_ident(request), name(k) + " IDENT");
-    c.download_server_version = ident.scan_server_version;
-    c.download_client_version = ident.scan_client_version;
-    c.threshold = {record.upload_client_version, record.upload_server_version};
-    c.previous_progress = {};
-    c.queued_progress = c.threshold;
-    c.locked_server_version = record.locked_server_version;
+    auto record = must(store_->check_ident(server::SessionCursors::ident_request(ident)),
+                       name(k) + " IDENT");
+    c.cursors = server::SessionCursors::bound(ident, record);
     c.realm.start_session();
     pump(k, true);
   }
@@ -275,43 +258,17 @@ class Sim {
     Client& c = *clients_[k];
     protocol::Upload up = std::move(c.to_server.front());
     c.to_server.pop_front();
-    server::UploadContext context;
-    context.previous_progress = c.previous_progress;
-    context.threshold = c.threshold;
-    context.download_server_version = c.download_server_version;
-    context.locked_server_version = c.locked_server_version;
-    if (auto violation = server::validate_upload(context, up)) {
-      throw Failed{name(k) + " UPLOAD refused: " + violation->message};
+    const std::size_t sent = up.changesets.size();
+    auto outcome = c.cursors.accept_upload(std::move(up));
+    if (outcome.violation) {
+      throw Failed{name(k) + " UPLOAD refused: " + outcome.violation->message};
     }
-    const server::UploadCursor progress{up.progress_client_version, up.progress_server_version};
-    c.previous_progress = progress;
-    store::Upload queued;
-    queued.client_file_ident = c.file.ident;
-    queued.progress_client_version = progress.client_version;
-    queued.progress_server_version = progress.server_version;
-    queued.locked_server_version = up.locked_server_version;
-    for (auto& entry : up.changesets) {
-      if (entry.client_version <= c.threshold.client_version) continue;
-      store::UploadEntry e;
-      e.client_version = entry.client_version;
-      e.last_integrated_server_version = entry.last_integrated_server_version;
-      e.origin_timestamp = entry.origin_timestamp;
-      e.origin_file_ident = entry.origin_file_ident;
-      e.changeset = std::move(entry.changeset);
-      queued.entries.push_back(std::move(e));
-    }
-    const bool progressed = progress.client_version > c.queued_progress.client_version ||
-                            progress.server_version > c.queued_progress.server_version;
-    const bool locked_grew = up.locked_server_version > c.locked_server_version;
     if (tracing())
-      log("server < " + name(k) + " upload progress (" + std::to_string(progress.client_version) +
-          ", " + std::to_string(progress.server_version) + "), " +
-          std::to_string(queued.entries.size()) + " changesets" +
-          (queued.entries.empty() && !progressed && !locked_grew ? ", dropped" : ", queued"));
-    if (queued.entries.empty() && !progressed && !locked_grew) return;
-    if (progressed) c.queued_progress = progress;
-    c.locked_server_version = std::max(c.locked_server_version, up.locked_server_version);
-    pending_.push_back(std::move(queued));
+      log("server < " + name(k) + " upload, " + std::to_string(sent) + " changesets" +
+          (outcome.to_integrate ? ", queued " + std::to_string(outcome.to_integrate->entries.size())
+                                : ", dropped"));
+    if (!outcome.to_integrate) return;
+    pending_.push_back(std::move(*outcome.to_integrate));
   }
 
   void flush_pending_of(std::uint64_t ident) {
@@ -382,17 +339,17 @@ class Sim {
     if (!c.bound) return;
     auto latest = must(store_->latest(), "latest");
     auto record = must(store_->client_file(c.file.ident, c.file.salt), "client_file");
-    while (first || c.download_server_version < latest.version) {
+    while (first || c.cursors.download_server_version < latest.version) {
       server::DownloadRequest request;
       request.session_ident = c.session;
-      request.download_server_version = c.download_server_version;
-      request.download_client_version = c.download_client_version;
+      request.download_server_version = c.cursors.download_server_version;
+      request.download_client_version = c.cursors.download_client_version;
       request.latest = latest;
       request.record = record;
       request.max_bytes = options_.max_download_bytes;
       auto download = must(server::build_download(*store_, request), "build_download");
-      c.download_server_version = download.download_server_version;
-      c.download_client_version = download.download_client_version;
+      c.cursors.download_server_version = download.download_server_version;
+      c.cursors.download_client_version = download.download_client_version;
       first = false;
       c.to_client.push_back(std::move(download));
     }
