@@ -4,11 +4,7 @@
 // their own unuploaded changes; then every client and the server must hold
 // the same objects. Many seeds, each on a fresh Realm of one ros-syncd.
 //
-// The changes are those realm-core's own merge makes converge (objects
-// created and erased, properties set, counters incremented, a list of Int
-// inserted into, erased from and set, a set of Int): schema changes and
-// nested moves are left out, because realm-core itself does not converge on
-// some of those (merge.md's quirks; the transform vectors mark them).
+// The changes are those of sync/random_changes.hpp.
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -24,6 +20,7 @@
 #include "sync/changeset/changeset_json.hpp"
 #include "sync/client/client.hpp"
 #include "sync/client/syncd_fixture.hpp"
+#include "sync/random_changes.hpp"
 
 using namespace ros::sync;
 using ros::test::SyncdFixture;
@@ -44,89 +41,6 @@ changeset::Changeset from_json(const Json& j) {
   INFO(j.dump());
   REQUIRE(cs.ok());
   return cs.value();
-}
-
-changeset::Changeset schema() {
-  return from_json(Json::parse(R"({"instructions": [
-    {"type": "AddTable", "table": "Item", "embedded": false, "primaryKey": {"field": "_id", "type": "Int", "nullable": false}, "asymmetric": false},
-    {"type": "AddColumn", "table": "Item", "field": "n", "valueType": "Int", "nullable": false, "collectionType": "Single"},
-    {"type": "AddColumn", "table": "Item", "field": "s", "valueType": "String", "nullable": true, "collectionType": "Single"},
-    {"type": "AddColumn", "table": "Item", "field": "l", "valueType": "Int", "nullable": false, "collectionType": "List"},
-    {"type": "AddColumn", "table": "Item", "field": "t", "valueType": "Int", "nullable": false, "collectionType": "Set"}],
-    "internStrings": ["Item", "_id", "n", "", "s", "l", "t"]})"));
-}
-
-Json object_ref(std::int64_t key) { return Json{{"int", key}}; }
-
-// One instruction on Item `key`, as a changeset.
-changeset::Changeset single(Json instruction) {
-  Json strings = Json::array({"Item"});
-  if (instruction.contains("field")) strings.push_back(instruction["field"]);
-  return from_json(Json{{"instructions", Json::array({std::move(instruction)})},
-                        {"internStrings", strings}});
-}
-
-// The objects of Item in a state dump, by key.
-std::map<std::int64_t, Json> objects(const Json& state) {
-  std::map<std::int64_t, Json> out;
-  if (!state.contains("classes") || !state["classes"].contains("Item")) return out;
-  for (const auto& o : state["classes"]["Item"]["objects"]) {
-    out[o["_id"]["int"].get<std::int64_t>()] = o;
-  }
-  return out;
-}
-
-// A random change that is valid on the client's current local state.
-changeset::Changeset random_change(std::mt19937_64& rng, const Json& state) {
-  auto objs = objects(state);
-  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
-  const std::int64_t key = pick(kKeys);
-  auto it = objs.find(key);
-  if (it == objs.end()) {
-    return single({{"type", "CreateObject"}, {"table", "Item"}, {"object", object_ref(key)}});
-  }
-  const Json& obj = it->second;
-  const auto list_size = obj.contains("l") ? obj["l"]["list"].size() : 0;
-  Json base{{"table", "Item"}, {"object", object_ref(key)}};
-  switch (pick(9)) {
-    case 0:
-      base["type"] = "EraseObject";
-      return single(base);
-    case 1:
-      base.update({{"type", "Update"}, {"field", "s"}, {"path", Json::array()},
-                   {"value", {{"string", "v" + std::to_string(pick(1000))}}}, {"isDefault", false}});
-      return single(base);
-    case 2:
-      base.update({{"type", "Update"}, {"field", "n"}, {"path", Json::array()},
-                   {"value", {{"int", pick(100)}}}, {"isDefault", false}});
-      return single(base);
-    case 3:
-    case 4:
-      base.update({{"type", "AddInteger"}, {"field", "n"}, {"path", Json::array()},
-                   {"value", pick(10) + 1}});
-      return single(base);
-    case 5:
-      base.update({{"type", "ArrayInsert"}, {"field", "l"},
-                   {"path", Json::array({pick(static_cast<int>(list_size) + 1)})},
-                   {"value", {{"int", pick(1000)}}}, {"priorSize", list_size}});
-      return single(base);
-    case 6:
-      if (list_size == 0) return random_change(rng, state);
-      base.update({{"type", "ArrayErase"}, {"field", "l"},
-                   {"path", Json::array({pick(static_cast<int>(list_size))})},
-                   {"priorSize", list_size}});
-      return single(base);
-    case 7:
-      if (list_size == 0) return random_change(rng, state);
-      base.update({{"type", "Update"}, {"field", "l"},
-                   {"path", Json::array({pick(static_cast<int>(list_size))})},
-                   {"value", {{"int", pick(1000)}}}, {"priorSize", list_size}});
-      return single(base);
-    default:
-      base.update({{"type", pick(3) == 0 ? "SetErase" : "SetInsert"}, {"field", "t"},
-                   {"path", Json::array()}, {"value", {{"int", pick(6)}}}});
-      return single(base);
-  }
 }
 
 // The last messages of each client, printed when a seed fails.
@@ -190,11 +104,11 @@ TEST_CASE("merge: random concurrent changes from 2-4 clients converge on every c
     for (int i = 0; i < n; ++i) sessions.push_back(clients[static_cast<std::size_t>(i)].bind(path));
 
     // A common start: the schema and a few objects, seen by everyone.
-    REQUIRE(sessions[0].write(schema()).ok());
+    REQUIRE(sessions[0].write(from_json(ros::test::random_item_schema())).ok());
     for (int round = 0; round < 3; ++round) {
       auto state = sessions[0].state_json();
       REQUIRE(state.ok());
-      REQUIRE(sessions[0].write(random_change(rng, state.value())).ok());
+      REQUIRE(sessions[0].write(from_json(ros::test::random_item_change(rng, state.value(), kKeys))).ok());
     }
     ok(sessions[0].wait_uploaded(), "first upload");
     for (auto& s : sessions) ok(s.wait_downloaded(), "first download");
@@ -211,7 +125,7 @@ TEST_CASE("merge: random concurrent changes from 2-4 clients converge on every c
           for (int attempt = 0; attempt < 20 && !written.ok(); ++attempt) {
             auto state = s.state_json();
             REQUIRE(state.ok());
-            written = s.write(random_change(rng, state.value()));
+            written = s.write(from_json(ros::test::random_item_change(rng, state.value(), kKeys)));
           }
           INFO((written.ok() ? std::string() : written.error().to_string()));
           REQUIRE(written.ok());
@@ -223,14 +137,14 @@ TEST_CASE("merge: random concurrent changes from 2-4 clients converge on every c
 
     auto server = control->call("realm.show", {{"path", path}, {"limit", 1000}});
     REQUIRE(server.ok());
-    const auto expected = objects(*server);
+    const auto expected = ros::test::item_objects(*server);
     for (std::size_t i = 0; i < sessions.size(); ++i) {
       auto state = sessions[i].state_json();
       REQUIRE(state.ok());
       INFO("client " << i << " of " << n << "\nclient: " << state.value().dump()
                      << "\nserver: " << server->dump());
       REQUIRE(sessions[i].last_error() == std::nullopt);
-      if (objects(state.value()) != expected) FAIL("diverged\n" << traces.dump());
+      if (ros::test::item_objects(state.value()) != expected) FAIL("diverged\n" << traces.dump());
     }
     for (auto& s : sessions) ok(s.unbind(), "unbind");
   }

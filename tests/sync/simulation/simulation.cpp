@@ -14,6 +14,7 @@
 #include "sync/changeset/parser.hpp"
 #include "sync/changeset/state_json.hpp"
 #include "sync/client/local_realm.hpp"
+#include "sync/random_changes.hpp"
 #include "sync/server/download_builder.hpp"
 #include "sync/server/session_cursors.hpp"
 #include "sync/store/realm_store.hpp"
@@ -22,110 +23,14 @@ namespace ros::sync::simulation {
 namespace {
 
 using Json = changeset::Json;
+using test::item_objects;
+using test::random_item_change;
+using test::random_item_schema;
 
 // A failure of the simulated system (not of the simulation itself).
 struct Failed {
   std::string what;
 };
-
-Json schema_json() {
-  return Json::parse(R"({"instructions": [
-    {"type": "AddTable", "table": "Item", "embedded": false, "primaryKey": {"field": "_id", "type": "Int", "nullable": false}, "asymmetric": false},
-    {"type": "AddColumn", "table": "Item", "field": "n", "valueType": "Int", "nullable": false, "collectionType": "Single"},
-    {"type": "AddColumn", "table": "Item", "field": "s", "valueType": "String", "nullable": true, "collectionType": "Single"},
-    {"type": "AddColumn", "table": "Item", "field": "l", "valueType": "Int", "nullable": false, "collectionType": "List"},
-    {"type": "AddColumn", "table": "Item", "field": "t", "valueType": "Int", "nullable": false, "collectionType": "Set"}],
-    "internStrings": ["Item", "_id", "n", "", "s", "l", "t"]})");
-}
-
-Json object_ref(std::int64_t key) { return Json{{"int", key}}; }
-
-Json single(Json instruction) {
-  Json strings = Json::array({"Item"});
-  if (instruction.contains("field")) strings.push_back(instruction["field"]);
-  return Json{{"instructions", Json::array({std::move(instruction)})}, {"internStrings", strings}};
-}
-
-std::map<std::int64_t, Json> objects(const Json& state) {
-  std::map<std::int64_t, Json> out;
-  if (!state.contains("classes") || !state["classes"].contains("Item")) return out;
-  for (const auto& o : state["classes"]["Item"]["objects"]) {
-    out[o["_id"]["int"].get<std::int64_t>()] = o;
-  }
-  return out;
-}
-
-// A random change valid on `state` (the kinds of the convergence test), on
-// one of the objects Item 0..keys-1.
-Json random_change(std::mt19937_64& rng, const Json& state, int keys) {
-  auto objs = objects(state);
-  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
-  for (;;) {
-    const std::int64_t key = pick(keys);
-    auto it = objs.find(key);
-    if (it == objs.end()) {
-      return single({{"type", "CreateObject"}, {"table", "Item"}, {"object", object_ref(key)}});
-    }
-    const Json& obj = it->second;
-    const auto list_size = obj.contains("l") ? obj["l"]["list"].size() : 0;
-    const int size = static_cast<int>(list_size);
-    Json base{{"table", "Item"}, {"object", object_ref(key)}};
-    switch (pick(9)) {
-      case 0:
-        base["type"] = "EraseObject";
-        return single(base);
-      case 1:
-        base.update({{"type", "Update"},
-                     {"field", "s"},
-                     {"path", Json::array()},
-                     {"value", {{"string", "v" + std::to_string(pick(1000))}}},
-                     {"isDefault", false}});
-        return single(base);
-      case 2:
-        base.update({{"type", "Update"},
-                     {"field", "n"},
-                     {"path", Json::array()},
-                     {"value", {{"int", pick(100)}}},
-                     {"isDefault", false}});
-        return single(base);
-      case 3:
-      case 4:
-        base.update({{"type", "AddInteger"},
-                     {"field", "n"},
-                     {"path", Json::array()},
-                     {"value", pick(10) + 1}});
-        return single(base);
-      case 5:
-        base.update({{"type", "ArrayInsert"},
-                     {"field", "l"},
-                     {"path", Json::array({pick(size + 1)})},
-                     {"value", {{"int", pick(1000)}}},
-                     {"priorSize", list_size}});
-        return single(base);
-      case 6:
-        if (size == 0) continue;
-        base.update({{"type", "ArrayErase"},
-                     {"field", "l"},
-                     {"path", Json::array({pick(size)})},
-                     {"priorSize", list_size}});
-        return single(base);
-      case 7:
-        if (size == 0) continue;
-        base.update({{"type", "Update"},
-                     {"field", "l"},
-                     {"path", Json::array({pick(size)})},
-                     {"value", {{"int", pick(1000)}}},
-                     {"priorSize", list_size}});
-        return single(base);
-      default:
-        base.update({{"type", pick(3) == 0 ? "SetErase" : "SetInsert"},
-                     {"field", "t"},
-                     {"path", Json::array()},
-                     {"value", {{"int", pick(6)}}}});
-        return single(base);
-    }
-  }
-}
 
 template <class T>
 T must(Result<T> r, const std::string& what) {
@@ -206,8 +111,8 @@ class Sim {
           (options_.eager_uploads ? "on" : "off") + ", reconnects " +
           (options_.reconnects ? "on" : "off") + ", DOWNLOADs split at " +
           std::to_string(options_.max_download_bytes) + " bytes");
-    write(0, schema_json());
-    for (int i = 0; i < 3; ++i) write(0, random_change(rng_, state_of(0), options_.objects));
+    write(0, random_item_schema());
+    for (int i = 0; i < 3; ++i) write(0, random_item_change(rng_, state_of(0), options_.objects));
     quiesce();
   }
 
@@ -394,7 +299,7 @@ class Sim {
   // what it accepts must be a valid change of the newer state.
   void stale_write(std::size_t k) {
     Client& c = *clients_[k];
-    const Json change = random_change(rng_, state_of(k), options_.objects);
+    const Json change = random_item_change(rng_, state_of(k), options_.objects);
     client_receive(k);
     auto cs = must(changeset::from_json(change), "changeset from JSON");
     if (auto written = c.realm.write(cs); !written) {
@@ -419,7 +324,7 @@ class Sim {
     } else if (options_.stale_writes && roll < 17 && !c.to_client.empty()) {
       stale_write(k);
     } else if (roll < 25) {
-      write(k, random_change(rng_, state_of(k), options_.objects));
+      write(k, random_item_change(rng_, state_of(k), options_.objects));
     } else if (roll < 35) {
       send_uploads(k);
     } else if (roll < 60) {
