@@ -335,10 +335,9 @@ void Connection::fail_connection(ProtocolError code, const std::string& message)
 
 void Connection::send(const protocol::ServerMessage& message, bool urgent) {
   std::string bytes = protocol::format(message);
-  if (urgent && writing_ && !outbox_.empty()) {
-    outbox_.insert(outbox_.begin() + 1, std::move(bytes));  // behind the one in flight
-  } else if (urgent && !writing_) {
-    outbox_.push_front(std::move(bytes));
+  if (urgent) {
+    // First in line, behind the message being written (if any).
+    outbox_.insert(outbox_.begin() + (writing_ ? 1 : 0), std::move(bytes));
   } else {
     outbox_.push_back(std::move(bytes));
   }

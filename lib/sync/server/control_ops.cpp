@@ -13,12 +13,13 @@ using nlohmann::json;
 
 namespace {
 
-std::uint64_t uint_arg(const Request& r, std::string_view name, std::uint64_t fallback) {
+// A non-negative integer argument, `fallback` when absent.
+Result<std::uint64_t> uint_arg(const Request& r, std::string_view name, std::uint64_t fallback) {
   const json* value = r.arg(name);
-  if (value == nullptr || !value->is_number_integer() || value->get<std::int64_t>() < 0) {
-    return fallback;
-  }
-  return value->get<std::uint64_t>();
+  if (value == nullptr) return fallback;
+  if (value->is_number_unsigned()) return value->get<std::uint64_t>();
+  return make_error(Errc::invalid_argument,
+                    "'" + std::string(name) + "' must be a number of 0 or more, not " + value->dump());
 }
 
 // Runs `fn` on the existing Realm at the request's path, on its strand.
@@ -58,8 +59,9 @@ std::vector<control::Op> control_ops(SyncService& service,
          std::optional<std::string> cls;
          if (r.arg("class") != nullptr) cls = r.string_arg("class");
          auto limit = uint_arg(r, "limit", inspect::kDefaultObjectLimit);
+         if (!limit) return Result<json>(limit.error());
          return on_realm(*s, r, [&](store::RealmStore& store) {
-           return inspect::show_realm(store, cls, limit);
+           return inspect::show_realm(store, cls, *limit);
          });
        }},
       {"realm.schema", Access::read, {{"path", ArgType::string}},
@@ -72,9 +74,11 @@ std::vector<control::Op> control_ops(SyncService& service,
         {"limit", ArgType::integer, false}},
        [s](const Request& r) {
          auto from = uint_arg(r, "from", 0);
+         if (!from) return Result<json>(from.error());
          auto limit = uint_arg(r, "limit", 0);
+         if (!limit) return Result<json>(limit.error());
          return on_realm(*s, r, [&](store::RealmStore& store) {
-           return inspect::realm_history(store, from, limit);
+           return inspect::realm_history(store, *from, *limit);
          });
        }},
       {"realm.rm", Access::write, {{"path", ArgType::string}},

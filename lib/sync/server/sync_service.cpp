@@ -144,7 +144,12 @@ class UpgradeRequest : public std::enable_shared_from_this<UpgradeRequest> {
 }  // namespace
 
 SyncService::SyncService(net::io_context& io, net::any_io_executor storage, Options options)
-    : io_(io), storage_(std::move(storage)), options_(std::move(options)), acceptor_(io) {}
+    // The acceptor has its own strand: stop() closes it from another thread
+    // while an accept may be completing on one of the io threads.
+    : io_(io),
+      storage_(std::move(storage)),
+      options_(std::move(options)),
+      acceptor_(net::make_strand(io)) {}
 
 SyncService::~SyncService() = default;
 

@@ -156,6 +156,11 @@ TEST_CASE("syncd: the control socket reports sessions, Realms and counters", "[s
   CHECK((*realms)["realms"][0]["path"] == "/counted");
   CHECK((*realms)["realms"][0]["clients"] == 1);
 
+  auto bad_limit = client->call("realm.show", {{"path", "/counted"}, {"limit", -1}});
+  REQUIRE_FALSE(bad_limit.ok());
+  CHECK(bad_limit.error().code == ros::Errc::invalid_argument);
+  CHECK(bad_limit.error().message.find("'limit' must be a number of 0 or more") != std::string::npos);
+
   // realm.rm ends the session (ERROR 200, try again) and deletes the file.
   auto removed = client->call("realm.rm", {{"path", "/counted"}});
   REQUIRE(removed.ok());
