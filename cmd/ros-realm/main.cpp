@@ -29,15 +29,15 @@ int main(int argc, char** argv) {
   auto* show = app.add_subcommand("show", "a Realm's schema, then its objects (op realm.show)");
   show->add_option("PATH", path, "Realm path, e.g. /catalog")->required();
   show->add_option("--class", cls, "only this class")->type_name("CLASS");
-  show->add_option("--limit", limit, "at most N objects per class (default 100)")->type_name("N");
+  show->add_option("--limit", limit, "at most N objects per class (default 100)")->type_name("N")->check(CLI::NonNegativeNumber);
   auto* schema = app.add_subcommand("schema", "a Realm's classes and properties (op realm.schema)");
   schema->add_option("PATH", path, "Realm path")->required();
   auto* history = app.add_subcommand("history", "a Realm's decoded changesets (op realm.history)");
   history->add_option("PATH", path, "Realm path")->required();
   history->add_option("--from", from, "start at server version V (default: the first)")
-      ->type_name("V");
+      ->type_name("V")->check(CLI::NonNegativeNumber);
   history->add_option("--limit", history_limit, "at most N versions (default: all)")
-      ->type_name("N");
+      ->type_name("N")->check(CLI::NonNegativeNumber);
   auto* rm = app.add_subcommand("rm", "remove a Realm: ends its sessions, deletes its file (op realm.rm)");
   rm->add_option("PATH", path, "Realm path")->required();
   rm->add_flag("--force", force, "really remove it (required)");

@@ -116,6 +116,14 @@ TEST_CASE("ros-realm show, schema and history print a Realm", "[ros-realm]") {
   auto bad = f.run({"schema", "/../x"});
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find("invalid Realm path") != std::string::npos);
+  // Counts are checked before anything is read: a negative one is bad usage.
+  for (std::vector<std::string> args : {std::vector<std::string>{"show", "/x", "--limit", "-1"},
+                                        std::vector<std::string>{"history", "/x", "--from", "-2"},
+                                        std::vector<std::string>{"history", "/x", "--limit", "-3"}}) {
+    auto negative = f.run(args);
+    INFO(args[2] << " " << args[3] << ": " << negative.err);
+    CHECK(negative.exit_code == 2);
+  }
 }
 
 TEST_CASE("ros-realm rm needs --force and removes the files", "[ros-realm]") {
