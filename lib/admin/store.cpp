@@ -80,8 +80,49 @@ const std::vector<Migration>& migrations() {
           ")",
           "CREATE INDEX offers_by_creator ON offers(created_by)",
       }},
+      // 2 -> 3: App Services (issue 13): refresh sessions, API keys, pending
+      // local-userpass registrations and their confirmation/reset tokens.
+      {{
+          // One row per App refresh token (its "session" claim); deleting the
+          // row revokes the token. Removing the user removes its sessions.
+          "CREATE TABLE app_sessions ("
+          "  id TEXT PRIMARY KEY NOT NULL,"  // 32 lowercase hex
+          "  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+          "  app_id TEXT NOT NULL,"
+          "  created_at INTEGER NOT NULL,"
+          "  expires_at INTEGER NOT NULL"
+          ")",
+          "CREATE INDEX app_sessions_by_user ON app_sessions(user_id)",
+          "CREATE INDEX app_sessions_by_expiry ON app_sessions(expires_at)",
+          // Only the SHA-256 of a key's secret is kept.
+          "CREATE TABLE api_keys ("
+          "  id TEXT PRIMARY KEY NOT NULL,"  // 24 lowercase hex
+          "  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+          "  name TEXT NOT NULL,"
+          "  key_sha256 TEXT NOT NULL UNIQUE,"
+          "  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+          "  created_at INTEGER NOT NULL,"
+          "  UNIQUE (user_id, name)"
+          ")",
+          // A registration waiting for its confirmation: no user exists yet.
+          "CREATE TABLE pending_registrations ("
+          "  username TEXT PRIMARY KEY NOT NULL,"
+          "  password_hash TEXT NOT NULL,"
+          "  created_at INTEGER NOT NULL"
+          ")",
+          // Confirmation and password-reset tokens; the token itself is
+          // handed out once, only its SHA-256 is kept.
+          "CREATE TABLE userpass_tokens ("
+          "  token_id TEXT PRIMARY KEY NOT NULL,"  // 24 lowercase hex
+          "  token_sha256 TEXT NOT NULL,"
+          "  purpose TEXT NOT NULL CHECK (purpose IN ('confirm', 'reset')),"
+          "  username TEXT NOT NULL,"
+          "  expires_at INTEGER NOT NULL"
+          ")",
+          "CREATE INDEX userpass_tokens_by_username ON userpass_tokens(username)",
+      }},
   };
-  static_assert(kSchemaVersion == 2, "add a migration with the new version");
+  static_assert(kSchemaVersion == 3, "add a migration with the new version");
   return list;
 }
 

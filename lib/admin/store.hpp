@@ -68,7 +68,8 @@ inline constexpr std::string_view kPasswordProvider = "password";
 
 // The schema version this program writes (see the migrations in store.cpp).
 // 1: users, identities, refresh-token revocations. 2: permissions, offers.
-inline constexpr int kSchemaVersion = 2;
+// 3: App Services sessions, API keys, pending registrations, userpass tokens.
+inline constexpr int kSchemaVersion = 3;
 
 // The grantee naming a Realm's default entry.
 inline constexpr std::string_view kDefaultGrantee = "*";
