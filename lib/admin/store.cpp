@@ -104,10 +104,13 @@ const std::vector<Migration>& migrations() {
           "  created_at INTEGER NOT NULL,"
           "  UNIQUE (user_id, name)"
           ")",
-          // A registration waiting for its confirmation: no user exists yet.
-          "CREATE TABLE pending_registrations ("
+          // A local-userpass registration (App Services' model): the user is
+          // created at its first login, or the identity is linked to an
+          // existing user, once the registration is confirmed.
+          "CREATE TABLE registrations ("
           "  username TEXT PRIMARY KEY NOT NULL,"
           "  password_hash TEXT NOT NULL,"
+          "  confirmed INTEGER NOT NULL CHECK (confirmed IN (0, 1)),"
           "  created_at INTEGER NOT NULL"
           ")",
           // Confirmation and password-reset tokens; the token itself is
@@ -120,9 +123,28 @@ const std::vector<Migration>& migrations() {
           "  expires_at INTEGER NOT NULL"
           ")",
           "CREATE INDEX userpass_tokens_by_username ON userpass_tokens(username)",
+          // Profile data (a JSON object) from the user's identity provider.
+          "CREATE TABLE user_metadata ("
+          "  user_id TEXT PRIMARY KEY NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+          "  data TEXT NOT NULL"
+          ")",
+      }},
+      // 3 -> 4 (issue 14): a user's tokens issued before its last password
+      // change grant nothing; the ids of removed users are remembered, so
+      // that their tokens grant nothing either; the valid admin tokens.
+      {{
+          "ALTER TABLE users ADD COLUMN tokens_valid_after INTEGER NOT NULL DEFAULT 0",
+          "CREATE TABLE removed_users ("
+          "  id TEXT PRIMARY KEY NOT NULL,"
+          "  removed_at INTEGER NOT NULL"
+          ") WITHOUT ROWID",
+          "CREATE TABLE admin_tokens ("
+          "  token_id TEXT PRIMARY KEY NOT NULL,"
+          "  expires_at INTEGER NOT NULL"
+          ") WITHOUT ROWID",
       }},
   };
-  static_assert(kSchemaVersion == 3, "add a migration with the new version");
+  static_assert(kSchemaVersion == 4, "add a migration with the new version");
   return list;
 }
 
@@ -401,8 +423,8 @@ Result<int> AdminStore::schema_version() {
 }
 
 Result<std::optional<User>> AdminStore::load_user_locked(std::string_view id) {
-  auto stmt = sql::Statement::prepare(db_.get(),
-                                      "SELECT id, is_admin, created_at FROM users WHERE id = ?1");
+  auto stmt = sql::Statement::prepare(
+      db_.get(), "SELECT id, is_admin, created_at, tokens_valid_after FROM users WHERE id = ?1");
   if (!stmt) return stmt.error();
   stmt->bind(1, id);
   auto row = stmt->step();
@@ -412,6 +434,7 @@ Result<std::optional<User>> AdminStore::load_user_locked(std::string_view id) {
   user.id = stmt->text(0);
   user.is_admin = stmt->int64(1) != 0;
   user.created_at = stmt->int64(2);
+  user.tokens_valid_after = stmt->int64(3);
   auto ids = sql::Statement::prepare(
       db_.get(),
       "SELECT provider, provider_id FROM identities WHERE user_id = ?1 "
@@ -457,13 +480,21 @@ Result<User> AdminStore::create_password_user(std::string_view username, std::st
                                               bool is_admin) {
   if (auto r = validate_username(username); !r) return r.error();
   if (auto r = validate_password(password); !r) return r.error();
+  auto taken = make_error(Errc::already_exists, "user " + quote(username) + " already exists");
+  // Refused before hashing: otherwise registering an existing name over and
+  // over costs ~50 ms of CPU each for nothing (issue 14). Checked again below,
+  // in the transaction that inserts.
+  if (auto exists = username_taken(username); !exists) {
+    return exists.error();
+  } else if (*exists) {
+    return taken;
+  }
   auto hash = hash_password(password);  // outside the mutex: ~50 ms
   if (!hash) return hash.error();
 
   std::lock_guard lock(mutex_);
   sql::Transaction tx(db_.get());
   if (!tx.begun()) return tx.begun().error();
-  auto taken = make_error(Errc::already_exists, "user " + quote(username) + " already exists");
   // A username equal to another user's id would be shadowed by that id in
   // find_user(), so it counts as taken too.
   auto existing = resolve_locked(username);
@@ -539,7 +570,8 @@ Result<User> AdminStore::find_user(std::string_view id_or_username) {
 Result<std::vector<User>> AdminStore::list_users() {
   std::lock_guard lock(mutex_);
   auto stmt = sql::Statement::prepare(
-      db_.get(), "SELECT id, is_admin, created_at FROM users ORDER BY created_at, id");
+      db_.get(),
+      "SELECT id, is_admin, created_at, tokens_valid_after FROM users ORDER BY created_at, id");
   if (!stmt) return stmt.error();
   std::vector<User> users;
   std::map<std::string, std::size_t, std::less<>> index;
@@ -551,6 +583,7 @@ Result<std::vector<User>> AdminStore::list_users() {
     user.id = stmt->text(0);
     user.is_admin = stmt->int64(1) != 0;
     user.created_at = stmt->int64(2);
+    user.tokens_valid_after = stmt->int64(3);
     index[user.id] = users.size();
     users.push_back(std::move(user));
   }
@@ -570,6 +603,8 @@ Result<std::vector<User>> AdminStore::list_users() {
 
 Result<void> AdminStore::remove_user(std::string_view user) {
   std::lock_guard lock(mutex_);
+  sql::Transaction tx(db_.get());
+  if (!tx.begun()) return tx.begun().error();
   auto id = require_user_locked(user);
   if (!id) return id.error();
   auto stmt = sql::Statement::prepare(db_.get(), "DELETE FROM users WHERE id = ?1");
@@ -577,7 +612,64 @@ Result<void> AdminStore::remove_user(std::string_view user) {
   stmt->bind(1, *id);
   if (auto r = stmt->run(); !r) return r.error();
   if (sqlite3_changes(db_.get()) != 1) return not_found(user);
+  // In the same transaction: there is no moment when the id is neither a
+  // user nor known as removed (its tokens would then count as a stranger's).
+  auto remember = sql::Statement::prepare(
+      db_.get(), "INSERT OR REPLACE INTO removed_users (id, removed_at) VALUES (?1, ?2)");
+  if (!remember) return remember.error();
+  remember->bind(1, *id).bind(2, now_seconds());
+  if (auto r = remember->run(); !r) return r.error();
+  return tx.commit();
+}
+
+Result<bool> AdminStore::username_taken(std::string_view username) {
+  std::lock_guard lock(mutex_);
+  auto existing = resolve_locked(username);
+  if (!existing) return existing.error();
+  return existing->has_value();
+}
+
+Result<void> AdminStore::invalidate_tokens(std::string_view user) {
+  std::lock_guard lock(mutex_);
+  auto id = require_user_locked(user);
+  if (!id) return id.error();
+  return invalidate_tokens_locked(*id);
+}
+
+Result<void> AdminStore::invalidate_tokens_locked(const std::string& id) {
+  // The next second: a token issued in this second may predate the change.
+  auto stmt = sql::Statement::prepare(
+      db_.get(), "UPDATE users SET tokens_valid_after = max(tokens_valid_after, ?1) WHERE id = ?2");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, now_seconds() + 1).bind(2, id);
+  if (auto r = stmt->run(); !r) return r.error();
+  if (sqlite3_changes(db_.get()) != 1) return not_found(id);
   return {};
+}
+
+std::int64_t AdminStore::issue_time(const User& user, std::int64_t now) {
+  return std::max(now, user.tokens_valid_after);
+}
+
+Result<TokenSubject> AdminStore::token_subject(std::string_view identity,
+                                               std::optional<std::int64_t> issued_at) {
+  std::lock_guard lock(mutex_);
+  TokenSubject subject;
+  auto user = load_user_locked(identity);
+  if (!user) return user.error();
+  if (*user) {
+    subject.state = issued_at.value_or(0) >= (*user)->tokens_valid_after ? SubjectState::active
+                                                                           : SubjectState::superseded;
+    subject.user = std::move(**user);
+    return subject;
+  }
+  auto removed = sql::Statement::prepare(db_.get(), "SELECT 1 FROM removed_users WHERE id = ?1");
+  if (!removed) return removed.error();
+  removed->bind(1, identity);
+  auto row = removed->step();
+  if (!row) return row.error();
+  subject.state = *row ? SubjectState::removed : SubjectState::unknown;
+  return subject;
 }
 
 Result<void> AdminStore::set_password(std::string_view user, std::string_view password) {
@@ -598,12 +690,17 @@ Result<void> AdminStore::set_password(std::string_view user, std::string_view pa
   auto hash = hash_password(password);  // outside the mutex: ~50 ms
   if (!hash) return hash.error();
   std::lock_guard lock(mutex_);
+  sql::Transaction tx(db_.get());
+  if (!tx.begun()) return tx.begun().error();
   auto stmt = sql::Statement::prepare(db_.get(), "UPDATE users SET password_hash = ?1 WHERE id = ?2");
   if (!stmt) return stmt.error();
   stmt->bind(1, *hash).bind(2, id);
   if (auto r = stmt->run(); !r) return r.error();
   if (sqlite3_changes(db_.get()) != 1) return not_found(user);
-  return {};
+  // A new password signs the user out everywhere: whoever had the old one
+  // may hold tokens made with it.
+  if (auto r = invalidate_tokens_locked(id); !r) return r.error();
+  return tx.commit();
 }
 
 Result<void> AdminStore::set_admin(std::string_view user, bool is_admin) {
@@ -691,7 +788,37 @@ Result<std::int64_t> AdminStore::purge_expired_revocations(std::int64_t now) {
   if (!stmt) return stmt.error();
   stmt->bind(1, now);
   if (auto r = stmt->run(); !r) return r.error();
-  return static_cast<std::int64_t>(sqlite3_changes64(db_.get()));
+  auto dropped = static_cast<std::int64_t>(sqlite3_changes64(db_.get()));
+  auto admin = sql::Statement::prepare(db_.get(), "DELETE FROM admin_tokens WHERE expires_at < ?1");
+  if (!admin) return admin.error();
+  admin->bind(1, now);
+  if (auto r = admin->run(); !r) return r.error();
+  return dropped;
+}
+
+Result<void> AdminStore::add_admin_token(std::string_view token_id, std::int64_t expires_at,
+                                         bool revoke_others) {
+  std::lock_guard lock(mutex_);
+  sql::Transaction tx(db_.get());
+  if (!tx.begun()) return tx.begun().error();
+  if (revoke_others) {
+    if (auto r = sql::exec(db_.get(), "DELETE FROM admin_tokens"); !r) return r.error();
+  }
+  auto stmt = sql::Statement::prepare(
+      db_.get(), "INSERT OR REPLACE INTO admin_tokens (token_id, expires_at) VALUES (?1, ?2)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, token_id).bind(2, expires_at);
+  if (auto r = stmt->run(); !r) return r.error();
+  return tx.commit();
+}
+
+Result<bool> AdminStore::is_admin_token(std::string_view token_id, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  auto stmt = sql::Statement::prepare(
+      db_.get(), "SELECT 1 FROM admin_tokens WHERE token_id = ?1 AND expires_at >= ?2");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, token_id).bind(2, now);
+  return stmt->step();
 }
 
 // --- Permissions -------------------------------------------------------------

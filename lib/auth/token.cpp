@@ -9,8 +9,10 @@
 #include <stdexcept>
 
 #include <openssl/err.h>
+#include <openssl/rand.h>
 
 #include "auth/base64.hpp"
+#include "auth/jwt.hpp"
 
 namespace ros::auth {
 namespace {
@@ -81,6 +83,21 @@ Result<std::optional<std::int64_t>> time_field(const json& o, const char* name, 
   return wrong_type(name, "a number or null");
 }
 
+// The bytes of `part` when it is their canonical encoding (standard and
+// padded, or URL-safe and unpadded): decoding and encoding again must give
+// the same text back.
+Result<std::string> canonical_decode(std::string_view part, bool url, const char* what) {
+  auto bytes = base64_decode(part);
+  if (!bytes) return malformed(std::string(what) + ": " + bytes.error().message);
+  std::string again = url ? base64url_encode(*bytes) : base64_encode(*bytes);
+  if (again != part) {
+    return malformed(std::string(what) + " is not in canonical base64 (" +
+                     (url ? "URL alphabet, no '=' padding" : "standard alphabet, '=' padding") +
+                     ", no spaces)");
+  }
+  return bytes;
+}
+
 // A classic, JWT or bare token, decoded but not verified.
 struct Decoded {
   enum class Form { classic, jwt, bare } form = Form::bare;
@@ -90,19 +107,26 @@ struct Decoded {
   json jwt_header;           // JWT only
 };
 
-Result<Decoded> decode(std::string_view token) {
+// `strict`: only the canonical byte form (verify); else lenient (inspect).
+Result<Decoded> decode(std::string_view token, bool strict) {
   if (token.size() > kMaxTokenSize) {
     return malformed("longer than " + std::to_string(kMaxTokenSize) + " bytes");
   }
-  token = trim(token);
-  if (token.empty()) return malformed("empty");
+  if (trim(token).empty()) return malformed("empty");
+  if (!strict) token = trim(token);
+  auto part = [strict](std::string_view text, bool url, const char* what) -> Result<std::string> {
+    if (strict) return canonical_decode(text, url, what);
+    auto bytes = base64_decode(text);
+    if (!bytes) return malformed(std::string(what) + ": " + bytes.error().message);
+    return bytes;
+  };
   Decoded d;
   if (auto colon = token.find(':'); colon != std::string_view::npos) {
     d.form = Decoded::Form::classic;
-    auto payload = base64_decode(token.substr(0, colon));
-    if (!payload) return malformed("claims part: " + payload.error().message);
-    auto signature = base64_decode(token.substr(colon + 1));
-    if (!signature) return malformed("signature part: " + signature.error().message);
+    auto payload = part(token.substr(0, colon), false, "claims part");
+    if (!payload) return payload.error();
+    auto signature = part(token.substr(colon + 1), false, "signature part");
+    if (!signature) return signature.error();
     if (signature->empty()) return malformed("empty signature");
     d.payload = std::move(*payload);
     d.signed_bytes = d.payload;
@@ -115,12 +139,12 @@ Result<Decoded> decode(std::string_view token) {
     if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
       return malformed("a JWT must have three parts separated by '.'");
     }
-    auto header = base64_decode(token.substr(0, dot));
-    if (!header) return malformed("JWT header: " + header.error().message);
-    auto payload = base64_decode(token.substr(dot + 1, dot2 - dot - 1));
-    if (!payload) return malformed("JWT payload: " + payload.error().message);
-    auto signature = base64_decode(token.substr(dot2 + 1));
-    if (!signature) return malformed("JWT signature: " + signature.error().message);
+    auto header = part(token.substr(0, dot), true, "JWT header");
+    if (!header) return header.error();
+    auto payload = part(token.substr(dot + 1, dot2 - dot - 1), true, "JWT payload");
+    if (!payload) return payload.error();
+    auto signature = part(token.substr(dot2 + 1), true, "JWT signature");
+    if (!signature) return signature.error();
     d.jwt_header = json::parse(*header, nullptr, false);
     if (d.jwt_header.is_discarded() || !d.jwt_header.is_object()) {
       return malformed("JWT header is not a JSON object");
@@ -168,6 +192,7 @@ nlohmann::json TokenClaims::to_json() const {
   if (app_id) j["app_id"] = *app_id;
   if (admin) j["admin"] = *admin;
   if (sync_label) j["sync_label"] = *sync_label;
+  if (token_id) j["token_id"] = *token_id;
   return j;
 }
 
@@ -217,6 +242,10 @@ Result<TokenClaims> parse_claims(const nlohmann::json& j) {
   auto sync_label = string_field(j, "sync_label", "syncLabel");
   if (!sync_label) return sync_label.error();
   c.sync_label = std::move(*sync_label);
+
+  auto token_id = string_field(j, "token_id", nullptr);
+  if (!token_id) return token_id.error();
+  c.token_id = std::move(*token_id);
   return c;
 }
 
@@ -227,6 +256,36 @@ Result<TokenClaims> parse_claims(std::string_view json_text) {
   json j = json::parse(json_text, nullptr, false);
   if (j.is_discarded()) return malformed("the claims are not valid JSON");
   return parse_claims(j);
+}
+
+std::string token_identity(const TokenClaims& claims, std::string_view token) {
+  if (claims.token_id) return "id:" + *claims.token_id;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(token.data(), token.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    // Cannot happen short of a broken OpenSSL; the text itself still names the token.
+    ERR_clear_error();
+    return "text:" + std::string(token);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "sha256:";
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+std::string new_token_id() {
+  unsigned char random[16];
+  if (RAND_bytes(random, sizeof random) != 1) throw std::runtime_error("RAND_bytes failed");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : random) {
+    id += kHex[b >> 4];
+    id += kHex[b & 15];
+  }
+  return id;
 }
 
 std::string iso_time(std::int64_t unix_seconds) {
@@ -257,6 +316,10 @@ std::string TokenSigner::sign_json(std::string_view json_text) const {
   return base64_encode(json_text) + ":" + base64_encode(der_sign(key_.get(), json_text));
 }
 
+std::string TokenSigner::sign_jwt(const nlohmann::json& payload) const {
+  return encode_jwt_rs256(key_.get(), payload);
+}
+
 Result<TokenVerifier> TokenVerifier::load(const std::filesystem::path& public_key) {
   auto key = crypto::load_rsa_public_key(public_key);
   if (!key) return key.error();
@@ -266,7 +329,7 @@ Result<TokenVerifier> TokenVerifier::load(const std::filesystem::path& public_ke
 TokenVerifier::TokenVerifier(crypto::Pkey key) : key_(share(std::move(key))) {}
 
 Result<TokenClaims> TokenVerifier::verify(std::string_view token, std::int64_t now_unix) const {
-  auto decoded = decode(token);
+  auto decoded = decode(token, true);
   if (!decoded) return decoded.error();
   switch (decoded->form) {
     case Decoded::Form::bare:
@@ -308,7 +371,7 @@ Result<TokenClaims> TokenVerifier::verify(std::string_view token, std::int64_t n
 }
 
 Result<TokenClaims> inspect(std::string_view token) {
-  auto decoded = decode(token);
+  auto decoded = decode(token, false);
   if (!decoded) return decoded.error();
   return parse_claims(std::string_view(decoded->payload));
 }

@@ -8,9 +8,16 @@
 // The signature is RSASSA-PKCS1-v1_5 with SHA-256 in both. TokenSigner makes
 // the classic form only, signing the JSON bytes exactly as they are encoded.
 //
+// One token, one byte form (issue 14): verify() accepts only the canonical
+// encoding of each part, the standard alphabet with `=` padding for the
+// classic form, the URL alphabet without padding for a JWT, and nothing
+// around or inside it (no whitespace). Otherwise the same signed token would
+// have many spellings, and anything keyed on the text (a revocation, a
+// cache) could be walked around by re-encoding it. inspect() stays lenient
+// (base64.hpp), since it grants nothing.
+//
 // Not errors: unknown claims (skipped, whatever their value), `null` for
-// `expires`/`timestamp` (absent), surrounding whitespace around a token, the
-// lenient base64 of base64.hpp. Errors: everything else malformed
+// `expires`/`timestamp` (absent). Errors: everything else malformed
 // (Errc::invalid_argument, "malformed token: ..."), a signature that does not
 // verify and an expired token (Errc::permission_denied). Tokens longer than
 // kMaxTokenSize are refused unread. Bad input never crashes or throws.
@@ -55,6 +62,7 @@ struct TokenClaims {
   std::optional<std::string> app_id;     // "app_id" ("appId")
   std::optional<bool> admin;             // "admin" ("isAdmin")
   std::optional<std::string> sync_label; // "sync_label" ("syncLabel")
+  std::optional<std::string> token_id;   // "token_id": random per issued refresh or admin token
 
   // True when `access` names `right`.
   bool has(std::string_view right) const;
@@ -84,6 +92,16 @@ Result<TokenClaims> parse_claims(std::string_view json_text);
 // "2026-11-26T14:00:00Z" for a Unix time in seconds (UTC).
 std::string iso_time(std::int64_t unix_seconds);
 
+// The identity of a verified token, for revoking it: "id:" + its token_id
+// claim when it has one (every token ros-authd issues as a refresh or admin
+// token does), else "sha256:" + the SHA-256 (hex) of its text, which is its
+// one accepted byte form.
+std::string token_identity(const TokenClaims& claims, std::string_view token);
+
+// A new random token_id: 32 lowercase hex characters. Throws
+// std::runtime_error only when the system has no randomness.
+std::string new_token_id();
+
 class TokenSigner {
  public:
   // The RSA private key in `private_key` (PEM), as auth.private_key_path.
@@ -101,6 +119,10 @@ class TokenSigner {
   // The same for JSON bytes given as they are (signed exactly as given). For
   // tools and tests that need a token of a particular shape.
   std::string sign_json(std::string_view json_text) const;
+
+  // An RS256 JWT of `payload` (jwt.hpp, encode_jwt_rs256): the form App
+  // Services clients need (app-services.md 2.1). verify() accepts it.
+  std::string sign_jwt(const nlohmann::json& payload) const;
 
  private:
   std::shared_ptr<EVP_PKEY> key_;
@@ -121,7 +143,9 @@ class TokenVerifier {
   //   permission_denied  "token expired at 2026-11-26T14:00:00Z"
   //   permission_denied  "token not valid before 2026-11-26T14:00:00Z" (a JWT-style
   //                      numeric "nbf" claim, honoured in either form when present)
-  // A bare base64 JSON without any signature is "malformed token: no signature".
+  // A bare base64 JSON without any signature is "malformed token: no signature";
+  // a part not in its canonical encoding (see the top) is "malformed token:
+  // <part> is not in canonical base64 (...)".
   Result<TokenClaims> verify(std::string_view token, std::int64_t now_unix) const;
 
  private:

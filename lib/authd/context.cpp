@@ -3,8 +3,6 @@
 #include <chrono>
 #include <stdexcept>
 
-#include <openssl/rand.h>
-
 #include "auth/mint.hpp"
 
 namespace ros::authd {
@@ -18,6 +16,9 @@ Context::Context(const config::Config& config_, admin::AdminStore& store_, auth:
       verifier(std::move(verifier_)),
       failed_logins(static_cast<std::size_t>(config_.http.login_failures_per_minute),
                     std::chrono::minutes(1)),
+      failed_peers(static_cast<std::size_t>(config_.http.login_failures_per_minute *
+                                            kPeerFailureFactor),
+                   std::chrono::minutes(1)),
       now([] {
         return std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::system_clock::now().time_since_epoch())
@@ -25,19 +26,11 @@ Context::Context(const config::Config& config_, admin::AdminStore& store_, auth:
       }) {}
 
 nlohmann::json Context::token_json(const auth::TokenClaims& claims) const {
-  nlohmann::json data = claims.to_json();
-  if (auth::is_refresh_token(claims)) {
-    unsigned char random[16];
-    if (RAND_bytes(random, sizeof random) != 1) throw std::runtime_error("RAND_bytes failed");
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string id;
-    for (unsigned char b : random) {
-      id += kHex[b >> 4];
-      id += kHex[b & 15];
-    }
-    data["token_id"] = id;
+  auth::TokenClaims signed_claims = claims;
+  if (auth::is_refresh_token(claims) && !signed_claims.token_id) {
+    signed_claims.token_id = auth::new_token_id();
   }
-  return {{"token", signer.sign_json(data.dump())}, {"token_data", data}};
+  return {{"token", signer.sign(signed_claims)}, {"token_data", signed_claims.to_json()}};
 }
 
 nlohmann::json user_json(const admin::User& user) {

@@ -2,7 +2,12 @@
 
 #include <ostream>
 
+#include <algorithm>
+#include <chrono>
+#include <functional>
+
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "authd/control_ops.hpp"
 #include "authd/http_routes.hpp"
@@ -33,14 +38,40 @@ int run_daemon(const config::Config& config, std::ostream& err) {
 
   Context context(config, **store, std::move(*signer), std::move(*verifier));
   declare_metrics(context.metrics);
+  for (const auto& [id, app] : config.apps) {
+    if (!app.custom_token.enabled) continue;
+    auto key = auth::CustomTokenKey::load(app.custom_token.algorithm, app.custom_token.key_path);
+    if (!key) return fail("apps." + id + ".providers.custom-token.key_path: " + key.error().message);
+    context.custom_token_keys.emplace(id, std::move(*key));
+  }
 
   // Signals are caught from here on (see daemon/runner.hpp).
   boost::asio::io_context io;
   // Password hashing and SQLite block a thread, so several serve.
   daemon::Runner runner(io, 4);
 
-  auto admin_token = write_admin_token(context);
+  // A new admin token at each start; the ones of earlier runs are revoked.
+  auto admin_token = rotate_admin_token(context, true);
   if (!admin_token) return fail(admin_token.error().message);
+  // Replaced when half its life has passed, so admin_token.base64 always
+  // holds a token with at least half its life left; the one replaced stays
+  // valid until it expires. Expired revocations are purged at the same pace.
+  boost::asio::steady_timer rotation(io);
+  const auto rotation_period = std::chrono::seconds(std::max<std::int64_t>(1, config.tokens.admin_lifetime / 2));
+  std::function<void()> schedule_rotation = [&] {
+    rotation.expires_after(rotation_period);
+    rotation.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto rotated = rotate_admin_token(context, false); !rotated) {
+        log::error("replacing the admin token failed: ", rotated.error().message);
+      }
+      if (auto purged = context.store.purge_expired_revocations(context.now()); !purged) {
+        log::warn("purging expired token revocations failed: ", purged.error().message);
+      }
+      schedule_rotation();
+    });
+  };
+  schedule_rotation();
 
   // Control socket, then HTTP: once the HTTP port answers, everything is ready.
   control::ServerOptions control_options;
@@ -63,6 +94,7 @@ int run_daemon(const config::Config& config, std::ostream& err) {
             "', admin token in '", layout.admin_token().string(), "'");
 
   runner.on_stop([&] {
+    rotation.cancel();
     http_server.stop();
     control_server.stop();
   });

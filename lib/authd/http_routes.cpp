@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <limits>
 
+#include "admin/password.hpp"
 #include "admin/permissions.hpp"
 #include "auth/mint.hpp"
+#include "authd/app_routes.hpp"
+#include "authd/app_tokens.hpp"
 #include "authd/perm_ops.hpp"
 #include "http/problem.hpp"
 #include "log/logger.hpp"
@@ -91,18 +94,27 @@ http::Response login_password(Context& ctx, const http::Request& req, const json
     register_user = reg->get<bool>();
   }
 
-  // Keys are bounded, so that long made-up names cannot swell the limiter.
-  const std::string user_key = "user:" + username->substr(0, 256);
+  // Failures count per (address, user) pair, never per user alone: then an
+  // attacker elsewhere could lock the owner out by failing on purpose. An
+  // address trying many names is held back by the pairs' sum (kPeerFactor
+  // times the pair limit). Keys are bounded, so that long made-up names
+  // cannot swell the limiter.
   const std::string peer_key = "addr:" + req.peer;
-  if (ctx.failed_logins.blocked(user_key) || ctx.failed_logins.blocked(peer_key)) {
+  const std::string pair_key = peer_key + "\n" + "user:" + username->substr(0, 256);
+  if (ctx.failed_logins.blocked(pair_key) || ctx.failed_peers.blocked(peer_key)) {
     ctx.metrics.add("ros_auth_logins_total", R"(provider="password",result="failure")");
     http::Response r = fail(ctx, "rate_limited", problems::kTooManyRequests,
-                            "too many failed logins for this user or address; wait a minute");
+                            "too many failed logins from this address; wait a minute");
     r.headers["Retry-After"] = "60";
     return r;
   }
 
   Result<admin::User> user = make_error(Errc::internal, "");
+  if (register_user && !ctx.config.auth.providers.password.allow_registration) {
+    return fail(ctx, "registration_disabled", problems::kAccessDenied,
+                "registration is switched off on this server "
+                "(auth.providers.password.allow_registration); ask an operator for an account");
+  }
   if (register_user) {
     user = ctx.store.create_password_user(*username, *password, false);
     if (!user) {
@@ -124,17 +136,18 @@ http::Response login_password(Context& ctx, const http::Request& req, const json
         log::error("login of '", *username, "' failed: ", user.error().message);
         return fail(ctx, "internal", problems::kInternal, "");
       }
-      ctx.failed_logins.record_failure(user_key);
-      ctx.failed_logins.record_failure(peer_key);
+      ctx.failed_logins.record_failure(pair_key);
+      ctx.failed_peers.record_failure(peer_key);
       ctx.metrics.add("ros_auth_logins_total", R"(provider="password",result="failure")");
       log::info("failed login for '", *username, "' from ", req.peer);
       return fail(ctx, "invalid_credentials", problems::kInvalidCredentials, "");
     }
-    ctx.failed_logins.reset(user_key);
+    ctx.failed_logins.reset(pair_key);
   }
   ctx.metrics.add("ros_auth_logins_total", R"(provider="password",result="success")");
 
-  auto claims = auth::refresh_claims(user->id, user->is_admin, app_id, ctx.now(),
+  auto claims = auth::refresh_claims(user->id, user->is_admin, app_id,
+                                     admin::AdminStore::issue_time(*user, ctx.now()),
                                      ctx.config.tokens.refresh_lifetime);
   ctx.metrics.add("ros_auth_tokens_issued_total", R"(kind="refresh")");
   return json_response(200, {{"refresh_token", ctx.token_json(claims)},
@@ -142,9 +155,18 @@ http::Response login_password(Context& ctx, const http::Request& req, const json
 }
 
 // The user a refresh token proves, or nullopt with `error` set (401 for a
-// bad, expired, revoked or wrong-kind token; 403 for a user that is gone).
+// bad, expired, revoked, superseded or wrong-kind token; 403 for a user that
+// is gone). Revocation is by the token's identity (its signed token_id), and
+// only the canonical text verifies, so re-encoding a token changes nothing.
 std::optional<admin::User> authenticate(Context& ctx, const std::string& token,
                                         http::Response& error) {
+  // App Services refresh tokens are JWTs with a session of their own
+  // (app_tokens.hpp); taking them here would survive their logout.
+  if (is_jwt_form(token)) {
+    error = fail(ctx, "invalid_token", problems::kExpiredToken,
+                 "App Services tokens are used with /api/client/v2.0, not /auth");
+    return std::nullopt;
+  }
   auto claims = ctx.verifier.verify(token, ctx.now());
   if (!claims) {
     error = fail(ctx, "invalid_token", problems::kExpiredToken, claims.error().message);
@@ -154,7 +176,9 @@ std::optional<admin::User> authenticate(Context& ctx, const std::string& token,
     error = fail(ctx, "invalid_token", problems::kExpiredToken, "the token is not a refresh token");
     return std::nullopt;
   }
-  auto revoked = ctx.store.is_refresh_token_revoked(token);
+  auto revoked = ctx.store.is_refresh_token_revoked(auth::token_identity(*claims, token));
+  // Revocations recorded before schema 4 are keyed on the token's text.
+  if (revoked && !*revoked) revoked = ctx.store.is_refresh_token_revoked(token);
   if (!revoked) {
     log::error("checking a revocation failed: ", revoked.error().message);
     error = fail(ctx, "internal", problems::kInternal, "");
@@ -164,17 +188,26 @@ std::optional<admin::User> authenticate(Context& ctx, const std::string& token,
     error = fail(ctx, "revoked", problems::kExpiredToken, "the refresh token was revoked");
     return std::nullopt;
   }
-  auto user = ctx.store.find_user(claims->identity);
-  if (!user) {
-    if (user.error().code == Errc::not_found) {
-      error = fail(ctx, "unknown_user", problems::kAccessDenied, "the user no longer exists");
-    } else {
-      log::error("looking up a user failed: ", user.error().message);
-      error = fail(ctx, "internal", problems::kInternal, "");
-    }
+  auto subject = ctx.store.token_subject(claims->identity, claims->timestamp);
+  if (!subject) {
+    log::error("looking up a user failed: ", subject.error().message);
+    error = fail(ctx, "internal", problems::kInternal, "");
     return std::nullopt;
   }
-  return std::move(*user);
+  switch (subject->state) {
+    case admin::SubjectState::active:
+      return std::move(*subject->user);
+    case admin::SubjectState::superseded:
+      error = fail(ctx, "superseded", problems::kExpiredToken,
+                   "the refresh token was issued before the password was last changed; log in "
+                   "again");
+      return std::nullopt;
+    case admin::SubjectState::removed:
+    case admin::SubjectState::unknown:
+      break;
+  }
+  error = fail(ctx, "unknown_user", problems::kAccessDenied, "the user no longer exists");
+  return std::nullopt;
 }
 
 // The response for a store error: client mistakes as 400/403/404/409,
@@ -218,11 +251,13 @@ http::Response access_token(Context& ctx, const json& body) {
       return fail(ctx, "no_access", problems::kAccessDenied,
                   "no read access to '" + *resolved + "'");
     }
-    access = auth::access_claims(user->id, *resolved, admin::access_list(*rights), ctx.now(),
+    access = auth::access_claims(user->id, *resolved, admin::access_list(*rights),
+                                 admin::AdminStore::issue_time(*user, ctx.now()),
                                  ctx.config.tokens.access_lifetime);
   } else {
     // Path-less: identity and expiry; ros-syncd decides each BIND.
-    access = auth::access_claims(user->id, std::nullopt, {}, ctx.now(),
+    access = auth::access_claims(user->id, std::nullopt, {},
+                                 admin::AdminStore::issue_time(*user, ctx.now()),
                                  ctx.config.tokens.access_lifetime);
   }
   access.admin = user->is_admin;
@@ -284,7 +319,8 @@ http::Response post_revoke(Context& ctx, const http::Request& req) {
                 "only refresh tokens can be revoked; access tokens expire by themselves");
   }
   std::int64_t until = claims->expires.value_or(ctx.now() + ctx.config.tokens.refresh_lifetime);
-  if (auto done = ctx.store.revoke_refresh_token(*token, until); !done) {
+  if (auto done = ctx.store.revoke_refresh_token(auth::token_identity(*claims, *token), until);
+      !done) {
     log::error("revoking a token failed: ", done.error().message);
     return fail(ctx, "internal", problems::kInternal, "");
   }
@@ -402,7 +438,12 @@ const Route kRoutes[] = {
      [](Context& ctx, const http::Request&) {
        http::Response r;
        r.content_type = "text/plain; version=0.0.4";
-       r.body = ctx.metrics.render();
+       r.body = ctx.metrics.render() +
+                "# HELP ros_auth_password_hashes_total PBKDF2 runs (hashing and checking "
+                "passwords; about 50 ms of CPU each).\n"
+                "# TYPE ros_auth_password_hashes_total counter\n"
+                "ros_auth_password_hashes_total " +
+                std::to_string(admin::password_work_count()) + "\n";
        return r;
      }},
 };
@@ -416,10 +457,15 @@ void declare_metrics(http::Metrics& metrics) {
   metrics.declare("ros_auth_registrations_total", "Users registered through /auth.");
   metrics.declare("ros_auth_tokens_issued_total", "Tokens issued by kind.");
   metrics.declare("ros_auth_revocations_total", "Refresh tokens revoked.");
+  declare_app_metrics(metrics);
 }
 
 http::Response handle_http(Context& context, const http::Request& request) {
   const std::string path = request.path();
+  if (path.rfind(kAppApiPrefix, 0) == 0 &&
+      (path.size() == kAppApiPrefix.size() || path[kAppApiPrefix.size()] == '/')) {
+    return handle_app_http(context, request);
+  }
   const Route* route = nullptr;
   for (const auto& r : kRoutes) {
     if (path == r.path) route = &r;

@@ -46,7 +46,14 @@ struct CloudKitProvider {
   std::string container;                   // container: e.g. iCloud.io.realm.example
   std::string environment = "development"; // environment: development or production
 };
+// auth.providers.password: username and password, always on.
+struct PasswordProvider {
+  // allow_registration: whether /auth creates users ("register": true);
+  // false leaves adding users to operators (ros-user add).
+  bool allow_registration = true;
+};
 struct AuthProviders {
+  PasswordProvider password;
   GoogleProvider google;
   FacebookProvider facebook;
   AzureAdProvider azuread;
@@ -118,12 +125,15 @@ struct ControlConfig {
 struct TokensConfig {
   std::int64_t refresh_lifetime = 315360000;  // seconds; 10 years, as the original server
   std::int64_t access_lifetime = 600;         // seconds; 10 minutes
+  // seconds; 1 day. The admin token (admin_token.base64) is replaced when
+  // half of it has passed; the file always holds a valid one.
+  std::int64_t admin_lifetime = 86400;
 };
 
 // http.* (new in ros): limits of ros-authd's HTTP service.
 struct HttpConfig {
   std::int64_t max_body_bytes = 1048576;       // larger request bodies get 413
-  std::int64_t login_failures_per_minute = 5;  // per user and per address, then 429
+  std::int64_t login_failures_per_minute = 5;  // per (address, user) pair, then 429
 };
 
 // sync: limits of ros-syncd (new in ros).
@@ -133,6 +143,68 @@ struct SyncConfig {
   std::int64_t max_connections = 10000;          // further connections are refused (503)
   std::int64_t max_download_bytes = 16777216;    // changeset bytes per DOWNLOAD message
   std::int64_t idle_timeout = 1800;              // seconds without any message: connection closed
+  // Resource bounds (issue 14). Each refusal names its key.
+  std::int64_t max_upload_bytes = 33554432;      // changeset bytes of one UPLOAD, inflated; above: ERROR 103
+  std::int64_t max_changeset_instructions = 500000;  // per changeset and per UPLOAD (~250 B each in memory); above: ERROR 212
+  std::int64_t max_merge_work = 200000000;       // history x upload instructions one upload may merge; above: ERROR 212
+  std::int64_t max_connection_buffer_bytes = 33554432;  // bytes queued for one client; further DOWNLOADs wait
+  std::int64_t max_realms_per_user = 100;        // Realms one identity may have bound at once; more: ERROR 201
+  std::int64_t realm_idle_timeout = 60;          // seconds a Realm without sessions keeps its file open
+  std::int64_t bind_timeout = 20;                // seconds an upgraded connection has to send its first BIND
+  std::int64_t unauthenticated_message_bytes = 65536;  // largest message before a valid token; above: ERROR 103
+  std::int64_t max_connections_per_address = 500;  // open connections from one client address; more: 503
+};
+
+// apps.<app id>.providers.local-userpass (App Services, issue 13).
+struct LocalUserpassProvider {
+  bool enabled = false;
+  // Register without confirmation; false needs confirmation_command.
+  bool auto_confirm = true;
+  // Executable run with {"app_id","email","token","tokenId"} as JSON on stdin
+  // for each confirmation to send; exit 0 = sent.
+  std::optional<std::filesystem::path> confirmation_command;
+  // The same for password resets (reset/send); unset: resets are refused.
+  std::optional<std::filesystem::path> reset_command;
+  bool allow_registration = true;     // false: register answers BadRequest
+  std::int64_t token_lifetime = 86400;  // seconds a confirmation or reset token is valid
+};
+
+// apps.<app id>.providers.custom-token: JWTs of the app's own identity system.
+struct CustomTokenProvider {
+  bool enabled = false;
+  std::string algorithm = "RS256";        // RS256 (key_path: PEM public key) or HS256
+  std::filesystem::path key_path;         // RS256: PEM public key; HS256: file with the secret
+  std::optional<std::string> audience;    // required `aud` (string, or in an array), when set
+  std::optional<std::string> issuer;      // required `iss`, when set
+  std::string user_id_claim = "sub";      // the claim naming the user in that system
+  // Profile `data` field -> claim name, copied into the user's metadata.
+  std::map<std::string, std::string> metadata;
+};
+
+// apps.<app id>: one App Services app (the SDKs' app id) served under
+// /api/client/v2.0/app/<app id>.
+struct AppConfig {
+  std::string id;
+  // Origin returned by the location route (scheme://host[:port], no path);
+  // unset: the scheme and Host the client used.
+  std::optional<std::string> public_url;
+  std::int64_t access_token_lifetime = 1800;     // seconds; 30 minutes
+  std::int64_t refresh_token_lifetime = 5184000; // seconds; 60 days
+  LocalUserpassProvider local_userpass;
+  bool anon_user = false;  // providers.anon-user
+  bool api_key = false;    // providers.api-key
+  CustomTokenProvider custom_token;
+};
+
+// functions.* (new in ros): how ros-fnd runs Realm Functions (ros-fnd(8)).
+struct FunctionsConfig {
+  std::int64_t timeout = 60;          // seconds one run may take; then it is killed and retried
+  std::int64_t max_attempts = 10;     // failed runs of one event in a row before the function is stopped
+  std::int64_t retry_delay = 1;       // seconds before the first retry; doubles, up to max_retry_delay
+  std::int64_t max_retry_delay = 300; // seconds; the longest wait between two runs of one event
+  std::filesystem::path node_path = "/usr/bin/node";  // runs Node module functions
+  std::filesystem::path npm_path = "/usr/bin/npm";    // npm install of a deployed package.json
+  std::int64_t install_timeout = 300;  // seconds npm install may take at deploy
 };
 
 struct Config {
@@ -146,6 +218,8 @@ struct Config {
   TokensConfig tokens;
   HttpConfig http;
   SyncConfig sync;
+  FunctionsConfig functions;
+  std::map<std::string, AppConfig> apps;  // by app id
 
   // control.socket_dir, or its default under the data directory.
   std::filesystem::path effective_socket_dir() const {

@@ -12,6 +12,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/apps.hpp"
 #include "config/duration.hpp"
 #include "config/schema.hpp"
 #include "config/suggest.hpp"
@@ -94,6 +95,11 @@ class Walker {
   }
 
   void walk_entry(const std::string& key, const YAML::Node& key_node, const YAML::Node& value) {
+    if (key == kAppsKey) {
+      out_.sources[key] = {out_.file_as_given, location_of(key_node.Mark())};
+      load_apps(value, out_);
+      return;
+    }
     if (const Field* field = find_field(key)) {
       remember(key, key_node, value);
       set_field(*field, key, value);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "auth/jwt.hpp"
 #include "config/port_probe.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/pem_keys.hpp"
@@ -200,10 +201,30 @@ void check_proxy_tls(Loaded& loaded) {
 
 }  // namespace
 
+// apps.*: the custom-token keys load, the hooks are executables.
+void check_apps(Loaded& loaded) {
+  for (const auto& [id, app] : loaded.config.apps) {
+    const std::string key = "apps." + id + ".providers";
+    if (app.custom_token.enabled && !app.custom_token.key_path.empty()) {
+      auto k = auth::CustomTokenKey::load(app.custom_token.algorithm, app.custom_token.key_path);
+      if (!k) loaded.add_error(key + ".custom-token.key_path", k.error().message);
+    }
+    for (auto [name, program] : {std::pair{"confirmation_command", &app.local_userpass.confirmation_command},
+                                 std::pair{"reset_command", &app.local_userpass.reset_command}}) {
+      if (!app.local_userpass.enabled || !*program) continue;
+      if (::access((*program)->c_str(), X_OK) != 0 || std::filesystem::is_directory(**program)) {
+        loaded.add_error(key + ".local-userpass." + name,
+                         quoted(**program) + " is not an executable file");
+      }
+    }
+  }
+}
+
 void validate(Loaded& loaded, const Scope& scope) {
   if (scope.storage) check_storage(loaded);
   check_token_keys(loaded, scope);
   if (scope.providers) check_providers(loaded);
+  if (scope.providers) check_apps(loaded);
   check_logging(loaded);
   if (scope.proxy_tls) check_proxy_tls(loaded);
   check_listeners(loaded, scope);

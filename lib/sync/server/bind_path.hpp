@@ -2,7 +2,8 @@
 // it, mapped to the resolved Realm path of storage/realm_path.hpp.
 //
 // Clients send "/tasks", "/~/tasks" (the user's own Realm), or, from SDKs, an
-// extended-JSON partition value with its quotes ("\"user-123\""). The
+// extended-JSON partition value ("\"user-123\"", {"$oid":...}, null), which
+// partition.hpp maps to a Realm path. For anything else that is not JSON the
 // reference server strips '"' and tolerates a missing leading '/', and so do
 // we; then "~" is expanded to the token's identity and the path is checked
 // (segments of [A-Za-z0-9_.-], nothing that could leave realms/). A path that

@@ -1,5 +1,6 @@
 #include "sync/server/sync_service.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <boost/asio/post.hpp>
@@ -12,6 +13,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "daemon/accept_backoff.hpp"
 #include "log/logger.hpp"
 #include "sync/protocol/negotiation.hpp"
 #include "sync/server/connection.hpp"
@@ -44,6 +46,22 @@ std::string client_address(const tcp::endpoint& peer, const http::request<http::
       auto last = comma == beast::string_view::npos ? forwarded : forwarded.substr(comma + 1);
       while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
       return std::string(last) + " (via " + address + ")";
+    }
+  }
+  return address;
+}
+
+// The address a connection counts against for max_connections_per_address:
+// the client's own (the last X-Forwarded-For entry from loopback).
+std::string client_key(const tcp::endpoint& peer, const http::request<http::string_body>& req) {
+  std::string address = peer.address().to_string();
+  if (peer.address().is_loopback()) {
+    auto forwarded = req["X-Forwarded-For"];
+    if (!forwarded.empty()) {
+      auto comma = forwarded.rfind(',');
+      auto last = comma == beast::string_view::npos ? forwarded : forwarded.substr(comma + 1);
+      while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+      return std::string(last);
     }
   }
   return address;
@@ -104,15 +122,36 @@ class UpgradeRequest : public std::enable_shared_from_this<UpgradeRequest> {
       refuse(http::status::service_unavailable, "too many connections; try again later");
       return;
     }
+    // Counted by the client's address (behind ros-proxy, the forwarded one).
+    auto address_claim = service_.claim_address(client_key(peer_, request));
+    if (!address_claim) {
+      log::warn("sync connection from ", address, " refused: ",
+                service_.limits().max_connections_per_address,
+                " connections from that address (sync.max_connections_per_address)");
+      refuse(http::status::service_unavailable,
+             "too many connections from your address; try again later");
+      return;
+    }
     auto authorization = request[http::field::authorization];
     auto token = request_token(*sync_target,
                                std::string_view(authorization.data(), authorization.size()));
     std::optional<auth::TokenClaims> claims;
     if (token && !token->empty()) {
       auto verified = authorize_upgrade(service_.verifier(), token, unix_now());
-      if (!verified) {
-        log::info("sync connection from ", address, " refused: ", verified.error().message);
-        refuse(http::status::unauthorized, "bad access token: " + verified.error().message);
+      // A removed user's, a superseded or a revoked admin token: 401 too.
+      Result<void> usable = verified ? service_.check_token(*verified) : Result<void>{};
+      if (!verified || !usable) {
+        const auto& why = !verified ? verified.error().message : usable.error().message;
+        log::info("sync connection from ", address, " refused: ", why);
+        refuse(http::status::unauthorized, "bad access token: " + why);
+        return;
+      }
+      // An App Services token opens only its own app's sync route
+      // (app-services.md 2.4).
+      if (sync_target->app_id && verified->app_id && *verified->app_id != *sync_target->app_id) {
+        log::info("sync connection from ", address, " refused: a token of app '",
+                  *verified->app_id, "' at the route of app '", *sync_target->app_id, "'");
+        refuse(http::status::unauthorized, "bad access token: it was issued for another app");
         return;
       }
       claims = std::move(*verified);
@@ -129,6 +168,7 @@ class UpgradeRequest : public std::enable_shared_from_this<UpgradeRequest> {
     }
     auto connection = std::make_shared<Connection>(service_, std::move(stream_), address,
                                                    std::move(claims), negotiated->version);
+    connection->hold(std::move(address_claim));
     service_.add_connection(connection);
     connection->start(std::move(request), negotiated->header_value);
   }
@@ -149,7 +189,9 @@ SyncService::SyncService(net::io_context& io, net::any_io_executor storage, Opti
     : io_(io),
       storage_(std::move(storage)),
       options_(std::move(options)),
-      acceptor_(net::make_strand(io)) {}
+      acceptor_(net::make_strand(io)),
+      accept_pause_(acceptor_.get_executor()),
+      sweep_timer_(net::make_strand(io)) {}
 
 SyncService::~SyncService() = default;
 
@@ -168,13 +210,44 @@ Result<void> SyncService::listen(const std::string& address, std::uint16_t port)
   }
   port_ = acceptor_.local_endpoint().port();
   accept_next();
+  sweep_idle_realms();
   return {};
+}
+
+void SyncService::sweep_idle_realms() {
+  // Often enough that a Realm closes within a few seconds of its timeout.
+  const auto every = std::clamp<std::chrono::steady_clock::duration>(
+      options_.limits.realm_idle_timeout / 4, std::chrono::seconds(1), std::chrono::seconds(15));
+  sweep_timer_.expires_after(every);
+  sweep_timer_.async_wait([this](beast::error_code ec) {
+    if (ec) return;
+    std::vector<std::shared_ptr<ServerRealm>> all;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopped_) return;
+      for (auto& [path, realm] : realms_) all.push_back(realm);
+    }
+    for (auto& realm : all) realm->close_if_idle();
+    sweep_idle_realms();
+  });
 }
 
 void SyncService::accept_next() {
   acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
-      if (ec == net::error::operation_aborted) return;
+      if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+      if (daemon::accept_should_pause(ec)) {
+        // Out of descriptors: accepting again at once fails again at once.
+        if (daemon::accept_warn_due(accept_warned_)) {
+          log::warn("cannot accept sync connections (", ec.message(), "); pausing accepts for ",
+                    daemon::kAcceptPause.count(), " ms");
+        }
+        accept_pause_.expires_after(daemon::kAcceptPause);
+        accept_pause_.async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec) accept_next();
+        });
+        return;
+      }
       log::warn("accepting a sync connection failed: ", ec.message());
     } else {
       const bool over = static_cast<std::uint64_t>(stats_.connections.load()) >=
@@ -197,13 +270,21 @@ void SyncService::stop() {
   net::post(acceptor_.get_executor(), [this] {
     beast::error_code ignored;
     acceptor_.close(ignored);
+    accept_pause_.cancel();
   });
+  net::post(sweep_timer_.get_executor(), [this] { sweep_timer_.cancel(); });
   for (auto& c : open) c->close();
+}
+
+Result<void> SyncService::check_token(const auth::TokenClaims& claims) {
+  auto subject = server::check_token(claims, options_.admin, unix_now());
+  if (!subject) return subject.error();
+  return {};
 }
 
 Result<admin::Rights> SyncService::rights(const auth::TokenClaims& claims,
                                           std::string_view realm_path) {
-  return session_rights(claims, realm_path, options_.admin);
+  return session_rights(claims, realm_path, options_.admin, unix_now());
 }
 
 Result<std::shared_ptr<ServerRealm>> SyncService::realm(const std::string& resolved_path) {
@@ -221,6 +302,9 @@ Result<std::shared_ptr<ServerRealm>> SyncService::realm(const std::string& resol
     return rights(claims, path);
   };
   options.stats = &stats_;
+  options.store_limits = options_.limits.store;
+  options.idle_timeout = options_.limits.realm_idle_timeout;
+  options.on_commit = options_.on_commit;
   auto realm = std::make_shared<ServerRealm>(storage_, std::move(options));
   realms_.emplace(resolved_path, realm);
   return realm;
@@ -242,6 +326,109 @@ void SyncService::close_realm(const std::string& resolved_path, const std::strin
     realms_.erase(it);
   }
   realm->shut_down(reason);
+}
+
+void SyncService::close_realm_async(const std::string& resolved_path, const std::string& reason,
+                                    std::function<void()> done) {
+  std::shared_ptr<ServerRealm> realm;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = realms_.find(resolved_path);
+    if (it != realms_.end()) {
+      realm = it->second;
+      realms_.erase(it);
+    }
+  }
+  if (!realm) {
+    done();
+    return;
+  }
+  realm->shut_down_async(reason, std::move(done));
+}
+
+void SyncService::sessions_async(std::function<void(std::vector<nlohmann::json>)> done) {
+  std::vector<std::shared_ptr<ServerRealm>> all;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [path, realm] : realms_) all.push_back(realm);
+  }
+  if (all.empty()) {
+    done({});
+    return;
+  }
+  // Each Realm answers on its own strand; the last one to answer calls done.
+  struct Gather {
+    std::mutex mutex;
+    std::vector<nlohmann::json> out;
+    std::size_t left;
+    std::function<void(std::vector<nlohmann::json>)> done;
+  };
+  auto gather = std::make_shared<Gather>();
+  gather->left = all.size();
+  gather->done = std::move(done);
+  for (auto& realm : all) {
+    realm->describe_sessions_async([gather](std::vector<nlohmann::json> part) {
+      bool last = false;
+      {
+        std::lock_guard lock(gather->mutex);
+        for (auto& s : part) gather->out.push_back(std::move(s));
+        last = --gather->left == 0;
+      }
+      if (last) gather->done(std::move(gather->out));
+    });
+  }
+}
+
+namespace {
+
+// Runs its function when the last handle goes.
+struct Release {
+  std::function<void()> f;
+  ~Release() { f(); }
+};
+
+}  // namespace
+
+Result<std::shared_ptr<void>> SyncService::claim_realm(const std::string& identity,
+                                                       const std::string& resolved_path) {
+  auto claims = claims_;
+  std::lock_guard lock(claims->mutex);
+  auto& paths = claims->realms_per_user[identity];
+  auto it = paths.find(resolved_path);
+  if (it == paths.end()) {
+    if (paths.size() >= options_.limits.max_realms_per_user) {
+      return make_error(Errc::unavailable,
+                        "too many Realms bound by '" + identity + "': " +
+                            std::to_string(paths.size()) + " (the limit is " +
+                            std::to_string(options_.limits.max_realms_per_user) +
+                            ", sync.max_realms_per_user); unbind one first");
+    }
+    it = paths.emplace(resolved_path, 0).first;
+  }
+  ++it->second;
+  return std::shared_ptr<void>(std::make_shared<Release>(Release{[claims, identity, resolved_path] {
+    std::lock_guard lock(claims->mutex);
+    auto user = claims->realms_per_user.find(identity);
+    if (user == claims->realms_per_user.end()) return;
+    auto path = user->second.find(resolved_path);
+    if (path != user->second.end() && --path->second == 0) user->second.erase(path);
+    if (user->second.empty()) claims->realms_per_user.erase(user);
+  }}));
+}
+
+std::shared_ptr<void> SyncService::claim_address(const std::string& address) {
+  auto claims = claims_;
+  std::lock_guard lock(claims->mutex);
+  auto& count = claims->connections_per_address[address];
+  if (count >= options_.limits.max_connections_per_address) return nullptr;
+  ++count;
+  return std::make_shared<Release>(Release{[claims, address] {
+    std::lock_guard lock(claims->mutex);
+    auto it = claims->connections_per_address.find(address);
+    if (it != claims->connections_per_address.end() && --it->second == 0) {
+      claims->connections_per_address.erase(it);
+    }
+  }});
 }
 
 void SyncService::add_connection(const std::shared_ptr<Connection>& connection) {
