@@ -96,4 +96,20 @@ Result<void> apply_nested(Item& outer, Item& inner) {
   }
 }
 
+bool has_nested_rule(std::size_t outer_code) {
+  switch (outer_code) {
+    case 1:  // the cases of apply_nested() above
+    case 3:
+    case 4:
+    case 5:
+    case 8:
+    case 9:
+    case 10:
+    case 11:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace ros::sync::transform

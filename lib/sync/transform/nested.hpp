@@ -13,4 +13,8 @@ namespace ros::sync::transform {
 
 Result<void> apply_nested(Item& outer, Item& inner);
 
+// True when an outer instruction of this type code has a nested rule;
+// apply_nested() does nothing for the others.
+bool has_nested_rule(std::size_t outer_code);
+
 }  // namespace ros::sync::transform

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "sync/transform/nested.hpp"
+#include "sync/transform/predicates.hpp"
 #include "sync/transform/rules.hpp"
 
 namespace ros::sync::transform {
@@ -73,6 +75,22 @@ Result<void> apply_pair_rule(Item& major, Item& minor) {
   Item& right = major_left ? minor : major;
   if (Rule rule = kRules[left.code()][right.code()]) return rule(left, right);
   return {};
+}
+
+Result<void> merge_pair(Item& major, Item& minor) {
+  const auto major_length = path_length(major.instruction);
+  const auto minor_length = path_length(minor.instruction);
+  if (minor_length < major_length) {
+    if (auto r = apply_nested(minor, major); !r) return r;
+  } else if (major_length < minor_length) {
+    if (auto r = apply_nested(major, minor); !r) return r;
+  }
+  if (major.discarded || minor.discarded) return {};
+  return apply_pair_rule(major, minor);
+}
+
+bool has_pair_rule(std::size_t a, std::size_t b) {
+  return a >= b ? kRules[a][b] != nullptr : kRules[b][a] != nullptr;
 }
 
 }  // namespace ros::sync::transform

@@ -1,0 +1,93 @@
+#include "sync/transform/interaction.hpp"
+
+#include <array>
+#include <type_traits>
+#include <variant>
+
+#include "sync/transform/nested.hpp"
+#include "sync/transform/pair_rules.hpp"
+#include "sync/transform/predicates.hpp"
+
+namespace ros::sync::transform {
+
+using namespace changeset;
+
+uint32_t StringIds::id(std::string_view text) {
+  auto [it, added] = ids_.try_emplace(std::string(text), static_cast<uint32_t>(ids_.size() + 1));
+  return it->second;
+}
+
+uint32_t ChangesetStrings::id(StringIds& ids, const Changeset& cs, InternRef ref) {
+  if (ref.index >= cs.strings.size()) return 0;
+  if (ref.index >= resolved_.size()) resolved_.resize(cs.strings.size(), 0);
+  uint32_t& slot = resolved_[ref.index];
+  if (slot == 0) slot = ids.id(cs.strings[ref.index]);
+  return slot;
+}
+
+namespace {
+
+uint64_t mix(uint64_t h, uint64_t v) {
+  // splitmix64's finaliser over the running hash: cheap, and spreads
+  // neighbouring integer keys.
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
+
+template <std::size_t N>
+uint64_t mix_bytes(uint64_t h, const std::array<uint8_t, N>& bytes) {
+  for (uint8_t b : bytes) h = mix(h, b);
+  return h;
+}
+
+}  // namespace
+
+Footprint footprint(const Instruction& instruction, StringIds& ids, ChangesetStrings& strings,
+                    const Changeset& cs) {
+  Footprint f;
+  f.code = static_cast<uint8_t>(instruction.index());
+  f.length = static_cast<uint32_t>(path_length(instruction));
+  auto resolve = [&](InternRef ref) {
+    uint32_t id = strings.id(ids, cs, ref);
+    if (id == 0) f.wild = true;
+    return id;
+  };
+  auto key_hash = [&](const PrimaryKey& key) {
+    uint64_t h = mix(0, key.index());
+    if (const auto* i = std::get_if<int64_t>(&key)) return mix(h, static_cast<uint64_t>(*i));
+    if (const auto* s = std::get_if<InternRef>(&key)) return mix(h, resolve(*s));
+    if (const auto* o = std::get_if<ObjectId>(&key)) return mix_bytes(h, o->bytes);
+    if (const auto* u = std::get_if<Uuid>(&key)) return mix_bytes(h, u->bytes);
+    if (const auto* g = std::get_if<GlobalKey>(&key)) return mix(mix(h, g->hi), g->lo);
+    return h;  // Null
+  };
+  std::visit(
+      [&](const auto& in) {
+        using T = std::decay_t<decltype(in)>;
+        if constexpr (requires { in.prefix; }) {
+          f.table = resolve(in.prefix.table);
+          f.object = key_hash(in.prefix.object);
+          f.field = resolve(in.prefix.field);
+        } else if constexpr (std::is_same_v<T, CreateObject> || std::is_same_v<T, EraseObject>) {
+          f.table = resolve(in.table);
+          f.object = key_hash(in.object);
+        } else {
+          f.schema = true;
+          f.table = resolve(in.table);
+        }
+      },
+      instruction);
+  return f;
+}
+
+bool types_may_interact(const Footprint& a, const Footprint& b) {
+  if (a.length < b.length && has_nested_rule(a.code)) return true;
+  if (b.length < a.length && has_nested_rule(b.code)) return true;
+  return has_pair_rule(a.code, b.code);
+}
+
+}  // namespace ros::sync::transform
