@@ -89,6 +89,13 @@ Result<void> Statement::run() {
   }
 }
 
+void Statement::reset() {
+  // sqlite3_reset() repeats the last step's error, which step() reported.
+  (void)sqlite3_reset(stmt_.get());
+  sqlite3_clear_bindings(stmt_.get());
+  bind_error_ = SQLITE_OK;
+}
+
 std::string Statement::blob(int column) const {
   const void* p = sqlite3_column_blob(stmt_.get(), column);
   int n = sqlite3_column_bytes(stmt_.get(), column);

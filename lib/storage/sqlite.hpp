@@ -61,6 +61,10 @@ class Statement {
   // Runs to completion, ignoring any rows.
   Result<void> run();
 
+  // Back to before the first step, with every parameter unbound (NULL), so
+  // the statement can run again without being prepared again.
+  void reset();
+
   // Columns of the current row (0-based).
   std::string text(int column) const;
   std::string blob(int column) const;  // the bytes of a BLOB column

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "storage/sqlite.hpp"
+#include "storage/statement_cache.hpp"
 #include "sync/changeset/applier.hpp"
 #include "sync/changeset/encoder.hpp"
 #include "sync/changeset/parser.hpp"
@@ -79,21 +80,23 @@ const std::vector<std::vector<const char*>>& migrations() {
   return list;
 }
 
-Result<int64_t> meta_int(sqlite3* db, std::string_view key) {
-  auto stmt = sql::Statement::prepare(db, "SELECT value FROM meta WHERE key = ?1");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, key);
-  auto row = stmt->step();
+Result<int64_t> meta_int(sql::StatementCache& db, std::string_view key) {
+  auto lease = db.get("SELECT value FROM meta WHERE key = ?1");
+  if (!lease) return lease.error();
+  sql::Statement& stmt = **lease;
+  stmt.bind(1, key);
+  auto row = stmt.step();
   if (!row) return row.error();
   if (!*row) return make_error(Errc::internal, "meta value '" + std::string(key) + "' is missing");
-  return stmt->int64(0);
+  return stmt.int64(0);
 }
 
-Result<void> set_meta_int(sqlite3* db, std::string_view key, int64_t value) {
-  auto stmt = sql::Statement::prepare(db, "UPDATE meta SET value = ?2 WHERE key = ?1");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, key).bind(2, value);
-  return stmt->run();
+Result<void> set_meta_int(sql::StatementCache& db, std::string_view key, int64_t value) {
+  auto lease = db.get("UPDATE meta SET value = ?2 WHERE key = ?1");
+  if (!lease) return lease.error();
+  sql::Statement& stmt = **lease;
+  stmt.bind(1, key).bind(2, value);
+  return stmt.run();
 }
 
 struct Latest {
@@ -102,15 +105,16 @@ struct Latest {
   uint64_t cumulative_size = 0;
 };
 
-Result<Latest> read_latest(sqlite3* db) {
-  auto stmt = sql::Statement::prepare(
-      db, "SELECT version, salt, cumulative_size FROM history ORDER BY version DESC LIMIT 1");
-  if (!stmt) return stmt.error();
-  auto row = stmt->step();
+Result<Latest> read_latest(sql::StatementCache& db) {
+  auto lease = db.get(
+      "SELECT version, salt, cumulative_size FROM history ORDER BY version DESC LIMIT 1");
+  if (!lease) return lease.error();
+  sql::Statement& stmt = **lease;
+  auto row = stmt.step();
   if (!row) return row.error();
   if (*row) {
-    return Latest{static_cast<uint64_t>(stmt->int64(0)), static_cast<uint64_t>(stmt->int64(1)),
-                  static_cast<uint64_t>(stmt->int64(2))};
+    return Latest{static_cast<uint64_t>(stmt.int64(0)), static_cast<uint64_t>(stmt.int64(1)),
+                  static_cast<uint64_t>(stmt.int64(2))};
   }
   auto base = meta_int(db, "history_base_version");
   if (!base) return base.error();
@@ -119,46 +123,46 @@ Result<Latest> read_latest(sqlite3* db) {
   return Latest{static_cast<uint64_t>(*base), static_cast<uint64_t>(*salt), 0};
 }
 
-Result<std::optional<ClientFile>> read_client_file(sqlite3* db, uint64_t ident) {
-  auto stmt = sql::Statement::prepare(
-      db,
+Result<std::optional<ClientFile>> read_client_file(sql::StatementCache& db, uint64_t ident) {
+  auto lease = db.get(
       "SELECT salt, client_type, upload_client_version, upload_server_version, "
       "locked_server_version, expired FROM client_files WHERE ident = ?1");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, static_cast<int64_t>(ident));
-  auto row = stmt->step();
+  if (!lease) return lease.error();
+  sql::Statement& stmt = **lease;
+  stmt.bind(1, static_cast<int64_t>(ident));
+  auto row = stmt.step();
   if (!row) return row.error();
   if (!*row) return std::optional<ClientFile>();
   ClientFile f;
   f.ident = ident;
-  f.salt = static_cast<uint64_t>(stmt->int64(0));
-  f.type = static_cast<ClientType>(stmt->int64(1));
-  f.upload_client_version = static_cast<uint64_t>(stmt->int64(2));
-  f.upload_server_version = static_cast<uint64_t>(stmt->int64(3));
-  f.locked_server_version = static_cast<uint64_t>(stmt->int64(4));
-  f.expired = stmt->int64(5) != 0;
+  f.salt = static_cast<uint64_t>(stmt.int64(0));
+  f.type = static_cast<ClientType>(stmt.int64(1));
+  f.upload_client_version = static_cast<uint64_t>(stmt.int64(2));
+  f.upload_server_version = static_cast<uint64_t>(stmt.int64(3));
+  f.locked_server_version = static_cast<uint64_t>(stmt.int64(4));
+  f.expired = stmt.int64(5) != 0;
   return std::optional<ClientFile>(f);
 }
 
 // RAII savepoint: rolled back and released unless release() succeeded.
 class Savepoint {
  public:
-  explicit Savepoint(sqlite3* db) : db_(db), begun_(sql::exec(db, "SAVEPOINT upload")) {}
+  explicit Savepoint(sql::StatementCache& db) : db_(db), begun_(db.exec("SAVEPOINT upload")) {}
   ~Savepoint() {
     if (begun_.ok() && !done_) {
-      (void)sql::exec(db_, "ROLLBACK TO upload");
-      (void)sql::exec(db_, "RELEASE upload");
+      (void)db_.exec("ROLLBACK TO upload");
+      (void)db_.exec("RELEASE upload");
     }
   }
   const Result<void>& begun() const { return begun_; }
   Result<void> release() {
-    auto r = sql::exec(db_, "RELEASE upload");
+    auto r = db_.exec("RELEASE upload");
     if (r.ok()) done_ = true;
     return r;
   }
 
  private:
-  sqlite3* db_;
+  sql::StatementCache& db_;
   Result<void> begun_;
   bool done_ = false;
 };
@@ -178,10 +182,15 @@ std::optional<SyncError> sync_error(const Error& error) {
 }
 
 RealmStore::RealmStore(std::filesystem::path file, sqlite3* db)
-    : file_(std::move(file)), db_(db), state_(std::make_unique<SqliteState>(db)) {}
+    : file_(std::move(file)),
+      db_(db),
+      statements_(std::make_unique<sql::StatementCache>(db)),
+      state_(std::make_unique<SqliteState>(db)) {}
 
 RealmStore::~RealmStore() {
+  // Statements are finalized before their connection closes.
   state_.reset();
+  statements_.reset();
   sqlite3_close_v2(db_);
 }
 
@@ -297,7 +306,7 @@ Result<ClientFile> RealmStore::allocate(uint64_t ident, ClientType type) {
   if (!salt) return salt.error();
   sql::Transaction tx(db_);
   if (!tx.begun()) return in_file(tx.begun().error());
-  auto next = meta_int(db_, "next_client_file_ident");
+  auto next = meta_int(*statements_, "next_client_file_ident");
   if (!next) return in_file(next.error());
   if (ident != 0 && ident < static_cast<uint64_t>(*next)) {
     return in_file(make_error(Errc::conflict, "client file " + std::to_string(ident) +
@@ -321,14 +330,16 @@ Result<ClientFile> RealmStore::allocate(uint64_t ident, ClientType type) {
       .bind(3, static_cast<int64_t>(type))
       .bind(4, static_cast<int64_t>(now));
   if (auto r = stmt->run(); !r) return in_file(r.error());
-  if (auto r = set_meta_int(db_, "next_client_file_ident", *next + 1); !r) return in_file(r.error());
+  if (auto r = set_meta_int(*statements_, "next_client_file_ident", *next + 1); !r) {
+    return in_file(r.error());
+  }
   // Durable (synchronous=FULL) before the identifier can be sent in IDENT.
   if (auto r = tx.commit(); !r) return in_file(r.error());
   return f;
 }
 
 Result<ClientFile> RealmStore::client_file(uint64_t ident, uint64_t salt) const {
-  auto record = read_client_file(db_, ident);
+  auto record = read_client_file(*statements_, ident);
   if (!record) return in_file(record.error());
   if (!*record) {
     return sync_refusal(Errc::not_found, SyncError::bad_client_file_ident,
@@ -345,7 +356,7 @@ Result<ClientFile> RealmStore::client_file(uint64_t ident, uint64_t salt) const 
 }
 
 Result<ClientFile> RealmStore::check_ident(const Ident& id) const {
-  auto newest = read_latest(db_);
+  auto newest = read_latest(*statements_);
   if (!newest) return in_file(newest.error());
   const uint64_t n = newest->version;
   auto bad_version = [](const std::string& why) {
@@ -401,21 +412,21 @@ Result<ClientFile> RealmStore::check_ident(const Ident& id) const {
 
 Result<std::optional<std::string>> RealmStore::reciprocal(uint64_t ident,
                                                           uint64_t version) const {
-  auto r = read_reciprocal(db_, ident, version);
+  auto r = read_reciprocal(*statements_, ident, version);
   if (!r) return in_file(r.error());
   return r;
 }
 
 Result<ServerVersion> RealmStore::latest() const {
-  auto l = read_latest(db_);
+  auto l = read_latest(*statements_);
   if (!l) return in_file(l.error());
   return ServerVersion{l->version, l->salt};
 }
 
 Result<uint64_t> RealmStore::server_version_salt(uint64_t version) const {
-  auto l = read_latest(db_);
+  auto l = read_latest(*statements_);
   if (!l) return in_file(l.error());
-  auto base = meta_int(db_, "history_base_version");
+  auto base = meta_int(*statements_, "history_base_version");
   if (!base) return in_file(base.error());
   if (version > l->version || version < static_cast<uint64_t>(*base)) {
     return sync_refusal(Errc::not_found, SyncError::bad_server_version,
@@ -424,53 +435,54 @@ Result<uint64_t> RealmStore::server_version_salt(uint64_t version) const {
                             std::to_string(l->version) + ")");
   }
   if (version == static_cast<uint64_t>(*base)) {
-    auto salt = meta_int(db_, "history_base_salt");
+    auto salt = meta_int(*statements_, "history_base_salt");
     if (!salt) return in_file(salt.error());
     return static_cast<uint64_t>(*salt);
   }
-  auto stmt = sql::Statement::prepare(db_, "SELECT salt FROM history WHERE version = ?1");
-  if (!stmt) return in_file(stmt.error());
-  stmt->bind(1, static_cast<int64_t>(version));
-  auto row = stmt->step();
+  auto lease = statements_->get("SELECT salt FROM history WHERE version = ?1");
+  if (!lease) return in_file(lease.error());
+  sql::Statement& stmt = **lease;
+  stmt.bind(1, static_cast<int64_t>(version));
+  auto row = stmt.step();
   if (!row) return in_file(row.error());
   if (!*row) {
     return in_file(make_error(Errc::internal,
                               "history entry " + std::to_string(version) + " is missing"));
   }
-  return static_cast<uint64_t>(stmt->int64(0));
+  return static_cast<uint64_t>(stmt.int64(0));
 }
 
 Result<std::vector<HistoryEntry>> RealmStore::history_since(uint64_t version,
                                                             uint64_t limit_bytes) const {
-  auto l = read_latest(db_);
+  auto l = read_latest(*statements_);
   if (!l) return in_file(l.error());
   if (version > l->version) {
     return sync_refusal(Errc::not_found, SyncError::bad_server_version,
                         "bad server version: " + std::to_string(version) +
                             " is newer than the latest, " + std::to_string(l->version));
   }
-  auto stmt = sql::Statement::prepare(
-      db_,
+  auto lease = statements_->get(
       "SELECT version, salt, origin_file, client_version, base_server_version, "
       "origin_timestamp, changeset, cumulative_size FROM history WHERE version > ?1 "
       "ORDER BY version");
-  if (!stmt) return in_file(stmt.error());
-  stmt->bind(1, static_cast<int64_t>(version));
+  if (!lease) return in_file(lease.error());
+  sql::Statement& stmt = **lease;
+  stmt.bind(1, static_cast<int64_t>(version));
   std::vector<HistoryEntry> out;
   uint64_t bytes = 0;
   for (;;) {
-    auto row = stmt->step();
+    auto row = stmt.step();
     if (!row) return in_file(row.error());
     if (!*row) break;
     HistoryEntry e;
-    e.version = static_cast<uint64_t>(stmt->int64(0));
-    e.salt = static_cast<uint64_t>(stmt->int64(1));
-    e.origin_file_ident = static_cast<uint64_t>(stmt->int64(2));
-    e.client_version = static_cast<uint64_t>(stmt->int64(3));
-    e.base_server_version = static_cast<uint64_t>(stmt->int64(4));
-    e.origin_timestamp = static_cast<uint64_t>(stmt->int64(5));
-    e.changeset = stmt->blob(6);
-    e.cumulative_size = static_cast<uint64_t>(stmt->int64(7));
+    e.version = static_cast<uint64_t>(stmt.int64(0));
+    e.salt = static_cast<uint64_t>(stmt.int64(1));
+    e.origin_file_ident = static_cast<uint64_t>(stmt.int64(2));
+    e.client_version = static_cast<uint64_t>(stmt.int64(3));
+    e.base_server_version = static_cast<uint64_t>(stmt.int64(4));
+    e.origin_timestamp = static_cast<uint64_t>(stmt.int64(5));
+    e.changeset = stmt.blob(6);
+    e.cumulative_size = static_cast<uint64_t>(stmt.int64(7));
     if (!out.empty() && bytes + e.changeset.size() > limit_bytes) break;
     bytes += e.changeset.size();
     out.push_back(std::move(e));
@@ -491,7 +503,7 @@ Result<std::vector<Result<Integrated>>> RealmStore::integrate_group(
   std::vector<Result<Integrated>> results;
   results.reserve(uploads.size());
   for (const Upload& upload : uploads) {
-    Savepoint sp(db_);
+    Savepoint sp(*statements_);
     if (!sp.begun()) return in_file(sp.begun().error());
     auto r = integrate_one(upload);
     if (r.ok()) {
@@ -510,7 +522,7 @@ Result<std::vector<Result<Integrated>>> RealmStore::integrate_group(
 Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
   const uint64_t x = upload.client_file_ident;
   const std::string who = "client file " + std::to_string(x);
-  auto record = read_client_file(db_, x);
+  auto record = read_client_file(*statements_, x);
   if (!record) return in_file(record.error());
   if (!*record) {
     return sync_refusal(Errc::not_found, SyncError::bad_client_file_ident,
@@ -555,7 +567,7 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
         tf::MergeChangeset{std::move(p->changeset), e.origin_timestamp, x, p->layout});
   }
 
-  auto latest = read_latest(db_);
+  auto latest = read_latest(*statements_);
   if (!latest) return in_file(latest.error());
   // The merge window ends at the version before this upload (realm-core
   // reads it once per upload); this upload's own entries are X's anyway.
@@ -586,7 +598,7 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
       ++end;
     }
     if (base < loaded_after) {
-      auto window = merge_window(db_, x, base, loaded_after);
+      auto window = merge_window(*statements_, x, base, loaded_after);
       if (!window) return in_file(window.error());
       std::vector<tf::MergeChangeset> older;
       for (WindowEntry& w : *window) {
@@ -624,8 +636,10 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
   }
 
   // X's reciprocal forms that the merge changed. Every stored form is a
-  // hoisted encoding, so equal bytes mean an unchanged changeset.
+  // hoisted encoding, so equal bytes mean an unchanged changeset; one the
+  // merge never marked modified is unchanged without encoding it again.
   for (std::size_t k = 0; k < history.size(); ++k) {
+    if (!history[k].modified) continue;
     auto bytes = cs::encode(history[k].changeset, cs::Layout::hoisted);
     if (!bytes) {
       return in_file(make_error(Errc::internal, "the merged form of history entry " +
@@ -634,7 +648,9 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
                                                     bytes.error().message));
     }
     if (*bytes == loaded[k]) continue;
-    if (auto r = store_reciprocal(db_, x, versions[k], *bytes); !r) return in_file(r.error());
+    if (auto r = store_reciprocal(*statements_, x, versions[k], *bytes); !r) {
+      return in_file(r.error());
+    }
   }
 
   Integrated out;
@@ -658,13 +674,13 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
     if (!salt) return salt.error();
     const uint64_t version = latest->version + 1;
     const uint64_t cumulative = latest->cumulative_size + bytes->size();
-    auto insert = sql::Statement::prepare(
-        db_,
+    auto lease = statements_->get(
         "INSERT INTO history(version, salt, origin_file, client_version, base_server_version, "
         "origin_timestamp, changeset, cumulative_size) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    if (!insert) return in_file(insert.error());
-    insert->bind(1, static_cast<int64_t>(version))
+    if (!lease) return in_file(lease.error());
+    sql::Statement& insert = **lease;
+    insert.bind(1, static_cast<int64_t>(version))
         .bind(2, static_cast<int64_t>(*salt))
         .bind(3, static_cast<int64_t>(x))
         .bind(4, static_cast<int64_t>(e.client_version))
@@ -672,7 +688,7 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
         .bind(6, static_cast<int64_t>(e.origin_timestamp))
         .bind_blob(7, *bytes)
         .bind(8, static_cast<int64_t>(cumulative));
-    if (auto r = insert->run(); !r) return in_file(r.error());
+    if (auto r = insert.run(); !r) return in_file(r.error());
     *latest = Latest{version, *salt, cumulative};
     out.versions.push_back(version);
   }
@@ -685,23 +701,23 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
     client_version = upload.progress_client_version;
     if (upload.progress_server_version > rh_base) {
       rh_base = upload.progress_server_version;
-      if (auto r = trim_reciprocal(db_, x, rh_base); !r) return in_file(r.error());
+      if (auto r = trim_reciprocal(*statements_, x, rh_base); !r) return in_file(r.error());
     }
   }
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  auto update = sql::Statement::prepare(
-      db_,
+  auto lease = statements_->get(
       "UPDATE client_files SET upload_client_version = ?2, upload_server_version = ?3, "
       "locked_server_version = max(locked_server_version, ?4), last_seen = ?5 WHERE ident = ?1");
-  if (!update) return in_file(update.error());
-  update->bind(1, static_cast<int64_t>(x))
+  if (!lease) return in_file(lease.error());
+  sql::Statement& update = **lease;
+  update.bind(1, static_cast<int64_t>(x))
       .bind(2, static_cast<int64_t>(client_version))
       .bind(3, static_cast<int64_t>(rh_base))
       .bind(4, static_cast<int64_t>(upload.locked_server_version))
       .bind(5, static_cast<int64_t>(now));
-  if (auto r = update->run(); !r) return in_file(r.error());
+  if (auto r = update.run(); !r) return in_file(r.error());
   out.latest = ServerVersion{latest->version, latest->salt};
   return out;
 }

@@ -61,6 +61,7 @@
 #include <sqlite3.h>
 
 #include "common/result.hpp"
+#include "storage/statement_cache.hpp"
 #include "sync/changeset/state.hpp"
 
 namespace ros::sync::store {
@@ -280,6 +281,9 @@ class RealmStore {
   // Constant after construction.
   const std::filesystem::path file_;
   sqlite3* const db_;  // owned, closed by the destructor
+  // The prepared statements of the hot paths (uploads, DOWNLOADs), kept
+  // across calls; used from const readers too.
+  std::unique_ptr<sql::StatementCache> statements_;
   std::unique_ptr<changeset::State> state_;
 };
 

@@ -33,14 +33,15 @@ Error corrupt(const std::string& what, const std::string& cls) {
 }  // namespace
 
 Result<std::vector<std::string>> SqliteState::class_names() const {
-  auto stmt = sql::Statement::prepare(db_, "SELECT name FROM classes");
-  if (!stmt) return stmt.error();
+  auto lease = statements_.get("SELECT name FROM classes");
+  if (!lease) return lease.error();
+  sql::Statement& stmt = **lease;
   std::vector<std::string> names;
   for (;;) {
-    auto row = stmt->step();
+    auto row = stmt.step();
     if (!row) return row.error();
     if (!*row) break;
-    names.push_back(stmt->text(0));
+    names.push_back(stmt.text(0));
   }
   // Sorted by bytes, whatever collation the table uses.
   std::sort(names.begin(), names.end());
@@ -48,48 +49,51 @@ Result<std::vector<std::string>> SqliteState::class_names() const {
 }
 
 Result<std::optional<cs::ClassSpec>> SqliteState::get_class(const std::string& name) const {
-  auto stmt = sql::Statement::prepare(db_, "SELECT spec FROM classes WHERE name = ?1");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, name);
-  auto row = stmt->step();
+  auto lease = statements_.get("SELECT spec FROM classes WHERE name = ?1");
+  if (!lease) return lease.error();
+  sql::Statement& stmt = **lease;
+  stmt.bind(1, name);
+  auto row = stmt.step();
   if (!row) return row.error();
   if (!*row) return std::optional<cs::ClassSpec>();
-  auto spec = decode_class_spec(stmt->blob(0));
+  auto spec = decode_class_spec(stmt.blob(0));
   if (!spec) return corrupt("schema", name);
   return std::optional<cs::ClassSpec>(std::move(*spec));
 }
 
 Result<void> SqliteState::put_class(const std::string& name, const cs::ClassSpec& spec) {
-  auto stmt = sql::Statement::prepare(
-      db_,
+  auto lease = statements_.get(
       "INSERT INTO classes(name, spec) VALUES (?1, ?2) "
       "ON CONFLICT(name) DO UPDATE SET spec = excluded.spec");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, name).bind_blob(2, encode_class_spec(spec));
-  return stmt->run();
+  if (!lease) return lease.error();
+  sql::Statement& stmt = **lease;
+  stmt.bind(1, name).bind_blob(2, encode_class_spec(spec));
+  return stmt.run();
 }
 
 Result<void> SqliteState::erase_class(const std::string& name) {
   for (const char* text : {"DELETE FROM objects WHERE class = ?1",
                            "DELETE FROM classes WHERE name = ?1"}) {
-    auto stmt = sql::Statement::prepare(db_, text);
-    if (!stmt) return stmt.error();
-    stmt->bind(1, name);
-    if (auto r = stmt->run(); !r) return r;
+    auto lease = statements_.get(text);
+    if (!lease) return lease.error();
+    sql::Statement& stmt = **lease;
+    stmt.bind(1, name);
+    if (auto r = stmt.run(); !r) return r;
   }
   return {};
 }
 
 Result<std::vector<cs::ObjectKey>> SqliteState::object_keys(const std::string& cls) const {
-  auto stmt = sql::Statement::prepare(db_, "SELECT key FROM objects WHERE class = ?1");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, cls);
+  auto lease = statements_.get("SELECT key FROM objects WHERE class = ?1");
+  if (!lease) return lease.error();
+  sql::Statement& stmt = **lease;
+  stmt.bind(1, cls);
   std::vector<cs::ObjectKey> keys;
   for (;;) {
-    auto row = stmt->step();
+    auto row = stmt.step();
     if (!row) return row.error();
     if (!*row) break;
-    auto key = decode_object_key(stmt->blob(0));
+    auto key = decode_object_key(stmt.blob(0));
     if (!key) return corrupt("object key", cls);
     keys.push_back(std::move(*key));
   }
@@ -100,52 +104,55 @@ Result<std::vector<cs::ObjectKey>> SqliteState::object_keys(const std::string& c
 
 Result<std::optional<cs::Object>> SqliteState::get_object(const std::string& cls,
                                                           const cs::ObjectKey& key) const {
-  auto stmt = sql::Statement::prepare(
-      db_, "SELECT value FROM objects WHERE class = ?1 AND key = ?2");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, cls).bind_blob(2, encode_object_key(key));
-  auto row = stmt->step();
+  auto lease = statements_.get(
+      "SELECT value FROM objects WHERE class = ?1 AND key = ?2");
+  if (!lease) return lease.error();
+  sql::Statement& stmt = **lease;
+  stmt.bind(1, cls).bind_blob(2, encode_object_key(key));
+  auto row = stmt.step();
   if (!row) return row.error();
   if (!*row) return std::optional<cs::Object>();
-  auto object = decode_object(stmt->blob(0));
+  auto object = decode_object(stmt.blob(0));
   if (!object) return corrupt("object", cls);
   return std::optional<cs::Object>(std::move(*object));
 }
 
 Result<bool> SqliteState::has_object(const std::string& cls, const cs::ObjectKey& key) const {
-  auto stmt = sql::Statement::prepare(
-      db_, "SELECT 1 FROM objects WHERE class = ?1 AND key = ?2");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, cls).bind_blob(2, encode_object_key(key));
-  return stmt->step();
+  auto lease = statements_.get(
+      "SELECT 1 FROM objects WHERE class = ?1 AND key = ?2");
+  if (!lease) return lease.error();
+  sql::Statement& stmt = **lease;
+  stmt.bind(1, cls).bind_blob(2, encode_object_key(key));
+  return stmt.step();
 }
 
 Result<void> SqliteState::put_object(const std::string& cls, const cs::ObjectKey& key,
                                      const cs::Object& object) {
-  auto stmt = sql::Statement::prepare(
-      db_,
+  auto lease = statements_.get(
       "INSERT INTO objects(class, key, value) VALUES (?1, ?2, ?3) "
       "ON CONFLICT(class, key) DO UPDATE SET value = excluded.value");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, cls).bind_blob(2, encode_object_key(key)).bind_blob(3, encode_object(object));
-  return stmt->run();
+  if (!lease) return lease.error();
+  sql::Statement& stmt = **lease;
+  stmt.bind(1, cls).bind_blob(2, encode_object_key(key)).bind_blob(3, encode_object(object));
+  return stmt.run();
 }
 
 Result<void> SqliteState::erase_object(const std::string& cls, const cs::ObjectKey& key) {
-  auto stmt = sql::Statement::prepare(
-      db_, "DELETE FROM objects WHERE class = ?1 AND key = ?2");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, cls).bind_blob(2, encode_object_key(key));
-  return stmt->run();
+  auto lease = statements_.get(
+      "DELETE FROM objects WHERE class = ?1 AND key = ?2");
+  if (!lease) return lease.error();
+  sql::Statement& stmt = **lease;
+  stmt.bind(1, cls).bind_blob(2, encode_object_key(key));
+  return stmt.run();
 }
 
-Result<void> SqliteState::begin() { return sql::exec(db_, "SAVEPOINT state_apply"); }
+Result<void> SqliteState::begin() { return statements_.exec("SAVEPOINT state_apply"); }
 
-Result<void> SqliteState::commit() { return sql::exec(db_, "RELEASE state_apply"); }
+Result<void> SqliteState::commit() { return statements_.exec("RELEASE state_apply"); }
 
 Result<void> SqliteState::rollback() {
-  if (auto r = sql::exec(db_, "ROLLBACK TO state_apply"); !r) return r;
-  return sql::exec(db_, "RELEASE state_apply");
+  if (auto r = statements_.exec("ROLLBACK TO state_apply"); !r) return r;
+  return statements_.exec("RELEASE state_apply");
 }
 
 }  // namespace ros::sync::store

@@ -22,13 +22,14 @@
 
 #include <sqlite3.h>
 
+#include "storage/statement_cache.hpp"
 #include "sync/changeset/state.hpp"
 
 namespace ros::sync::store {
 
 class SqliteState final : public changeset::State {
  public:
-  explicit SqliteState(sqlite3* db) : db_(db) {}
+  explicit SqliteState(sqlite3* db) : db_(db), statements_(db) {}
 
   // Creates the two tables if they do not exist (for a connection that is
   // not a RealmStore's; RealmStore creates them in its migration).
@@ -51,6 +52,9 @@ class SqliteState final : public changeset::State {
 
  private:
   sqlite3* db_;  // borrowed
+  // Prepared once per connection: the applier reads and writes objects
+  // once or more per instruction.
+  mutable sql::StatementCache statements_;
 };
 
 }  // namespace ros::sync::store
