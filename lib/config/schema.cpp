@@ -47,6 +47,15 @@ const Field kFields[] = {
   {"sync.max_connections", Kind::count, "10000", [](Config& c) -> FieldRef { return &c.sync.max_connections; }},
   {"sync.max_download_bytes", Kind::count, "16777216", [](Config& c) -> FieldRef { return &c.sync.max_download_bytes; }},
   {"sync.idle_timeout", Kind::duration, "1800", [](Config& c) -> FieldRef { return &c.sync.idle_timeout; }},
+  {"sync.max_upload_bytes", Kind::count, "33554432", [](Config& c) -> FieldRef { return &c.sync.max_upload_bytes; }},
+  {"sync.max_changeset_instructions", Kind::count, "500000", [](Config& c) -> FieldRef { return &c.sync.max_changeset_instructions; }},
+  {"sync.max_merge_work", Kind::count, "200000000", [](Config& c) -> FieldRef { return &c.sync.max_merge_work; }},
+  {"sync.max_connection_buffer_bytes", Kind::count, "33554432", [](Config& c) -> FieldRef { return &c.sync.max_connection_buffer_bytes; }},
+  {"sync.max_realms_per_user", Kind::count, "100", [](Config& c) -> FieldRef { return &c.sync.max_realms_per_user; }},
+  {"sync.realm_idle_timeout", Kind::duration, "60", [](Config& c) -> FieldRef { return &c.sync.realm_idle_timeout; }},
+  {"sync.bind_timeout", Kind::duration, "20", [](Config& c) -> FieldRef { return &c.sync.bind_timeout; }},
+  {"sync.unauthenticated_message_bytes", Kind::count, "65536", [](Config& c) -> FieldRef { return &c.sync.unauthenticated_message_bytes; }},
+  {"sync.max_connections_per_address", Kind::count, "500", [](Config& c) -> FieldRef { return &c.sync.max_connections_per_address; }},
 };
 // clang-format on
 

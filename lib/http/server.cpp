@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "daemon/accept_backoff.hpp"
 #include "http/problem.hpp"
 #include "log/logger.hpp"
 
@@ -171,6 +172,7 @@ class Session : public std::enable_shared_from_this<Session> {
 Server::Server(asio::io_context& io, Handler handler, ServerLimits limits)
     : io_(io),
       acceptor_(asio::make_strand(io)),
+      accept_pause_(acceptor_.get_executor()),
       state_(std::make_shared<State>()) {
   state_->handler = std::move(handler);
   state_->limits = limits;
@@ -210,6 +212,7 @@ void Server::stop() {
   asio::post(acceptor_.get_executor(), [this] {
     beast::error_code ignored;
     acceptor_.close(ignored);
+    accept_pause_.cancel();
   });
 }
 
@@ -217,6 +220,18 @@ void Server::accept() {
   acceptor_.async_accept(asio::make_strand(io_), [this, state = state_](beast::error_code ec,
                                                                        tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (daemon::accept_should_pause(ec)) {
+      // Accepting again at once would fail again at once: spin.
+      if (daemon::accept_warn_due(accept_warned_)) {
+        log::warn("http: cannot accept (", ec.message(), "); pausing accepts for ",
+                  daemon::kAcceptPause.count(), " ms");
+      }
+      accept_pause_.expires_after(daemon::kAcceptPause);
+      accept_pause_.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec) accept();
+      });
+      return;
+    }
     if (!ec) {
       if (state->open.load() >= state->limits.max_connections) {
         log::warn("http: connection limit (", state->limits.max_connections,

@@ -24,6 +24,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "common/result.hpp"
 #include "http/message.hpp"
@@ -70,6 +71,10 @@ class Server {
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  // On the acceptor's strand: the pause after an accept that failed for want
+  // of descriptors (daemon/accept_backoff.hpp), and when it was last logged.
+  boost::asio::steady_timer accept_pause_;
+  std::chrono::steady_clock::time_point accept_warned_{};
   std::shared_ptr<State> state_;
 };
 

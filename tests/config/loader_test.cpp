@@ -64,6 +64,15 @@ TEST_CASE("config: every key has the original server's default", "[config]") {
       {"sync.max_connections", "10000"},
       {"sync.max_download_bytes", "16777216"},
       {"sync.idle_timeout", "1800"},
+      {"sync.max_upload_bytes", "33554432"},
+      {"sync.max_changeset_instructions", "500000"},
+      {"sync.max_merge_work", "200000000"},
+      {"sync.max_connection_buffer_bytes", "33554432"},
+      {"sync.max_realms_per_user", "100"},
+      {"sync.realm_idle_timeout", "60"},
+      {"sync.bind_timeout", "20"},
+      {"sync.unauthenticated_message_bytes", "65536"},
+      {"sync.max_connections_per_address", "500"},
   };
   REQUIRE(ros::config::fields().size() == expected.size());
   for (const auto& [key, value] : expected) {

@@ -1,5 +1,6 @@
 #include "sync/changeset/parser.hpp"
 
+#include <limits>
 #include <string>
 #include <unordered_map>
 
@@ -19,8 +20,10 @@ struct Failure {
 // so callers just propagate `false`.
 class Reader {
  public:
-  explicit Reader(std::string_view bytes)
-      : data_(reinterpret_cast<const uint8_t*>(bytes.data())), size_(bytes.size()) {}
+  Reader(std::string_view bytes, std::size_t max_instructions)
+      : data_(reinterpret_cast<const uint8_t*>(bytes.data())),
+        size_(bytes.size()),
+        max_instructions_(max_instructions) {}
 
   bool run(Parsed& out) {
     bool seen_instruction = false;
@@ -38,6 +41,9 @@ class Reader {
       const uint64_t low = code & 0xff;
       if (low >= kInstructionCount) {
         return fail(start, "Unknown instruction type: " + std::to_string(code));
+      }
+      if (cs_.instructions.size() >= max_instructions_) {
+        return fail(start, "more than " + std::to_string(max_instructions_) + " instructions");
       }
       Instruction instruction;
       if (!read_instruction(low, instruction)) return false;
@@ -447,6 +453,7 @@ class Reader {
 
   const uint8_t* data_;
   std::size_t size_;
+  const std::size_t max_instructions_;
   std::size_t pos_ = 0;
   Changeset cs_;
   std::unordered_map<std::string, uint32_t> index_;  // interned text -> index
@@ -456,7 +463,11 @@ class Reader {
 }  // namespace
 
 Result<Parsed> parse(std::string_view bytes) {
-  Reader reader(bytes);
+  return parse(bytes, std::numeric_limits<std::size_t>::max());
+}
+
+Result<Parsed> parse(std::string_view bytes, std::size_t max_instructions) {
+  Reader reader(bytes, max_instructions);
   Parsed parsed;
   if (!reader.run(parsed)) {
     const Failure& f = reader.failure();

@@ -11,6 +11,7 @@
 // of the input size (every length is checked against the remaining bytes).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -30,5 +31,12 @@ struct Parsed {
 };
 
 Result<Parsed> parse(std::string_view bytes);
+
+// As parse(), but stops with an Error as
+// soon as the changeset holds more than `max_instructions` instructions, so
+// that memory stays bounded by the limit (an instruction takes ~250 bytes in
+// memory, a hundred times its smallest encoding). The error's code is
+// invalid_argument and its message "more than N instructions".
+Result<Parsed> parse(std::string_view bytes, std::size_t max_instructions);
 
 }  // namespace ros::sync::changeset

@@ -273,6 +273,12 @@ ParseResult<std::string> body_of(std::string_view name, std::string_view body, b
                       str(compressed_size) + " for an uncompressed body (must be 0)");
     }
     if (auto e = check_body_size(name, body, uncompressed_size)) return *e;
+    if (uncompressed_size > limits.max_decompressed_body_size) {
+      return fail(ProtocolError::bad_syntax,
+                  "cannot parse " + quote(name) + " message: 'uncompressed_body_size' " +
+                      str(uncompressed_size) + " is above the limit of " +
+                      str(limits.max_decompressed_body_size) + " bytes");
+    }
     return std::string(body);
   }
   if (auto e = check_body_size(name, body, compressed_size, "compressed body")) return *e;

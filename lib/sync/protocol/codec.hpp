@@ -17,7 +17,8 @@
 // - Allocation is bounded by the input: every size is checked against the bytes
 //   that remain before anything is allocated, and an announced inflated size
 //   above `ParseLimits::max_decompressed_body_size` (64 MiB by default) is
-//   refused before inflating.
+//   refused before inflating; an uncompressed body above it as well. Inflating
+//   allocates as the output grows, not the announced size up front.
 // - An error carries the protocol error code the server answers with (4.5) and
 //   a one-line message naming the message, the field and what was wrong:
 //     103 bad_syntax: head syntax, unknown name, body length, trailing bytes,

@@ -9,6 +9,7 @@ namespace ros::sync::protocol {
 namespace {
 
 constexpr std::size_t kMaxChunk = UINT_MAX;
+constexpr std::size_t kFirstOutput = 64 * 1024;
 
 Bytef* bytes(const char* p) { return reinterpret_cast<Bytef*>(const_cast<char*>(p)); }
 
@@ -54,7 +55,9 @@ ros::Result<std::string> inflate_exact(std::string_view compressed, std::size_t 
   if (inflateInit(&strm) != Z_OK) {
     return make_error(Errc::internal, "cannot start zlib inflate");
   }
-  std::string out(expected_size, '\0');
+  // Grown as the stream inflates: the announced size is the client's word,
+  // and a small stream announcing a big body must not cost the big body.
+  std::string out(std::min(expected_size, kFirstOutput), '\0');
   std::size_t in_done = 0;
   std::size_t out_done = 0;
   char scratch = 0;
@@ -69,6 +72,9 @@ ros::Result<std::string> inflate_exact(std::string_view compressed, std::size_t 
       in_done += n;
     }
     if (strm.avail_out == 0) {
+      if (out_done == out.size() && out.size() < expected_size) {
+        out.resize(std::min(expected_size, out.size() * 2));
+      }
       if (out_done < out.size()) {
         std::size_t n = std::min(kMaxChunk, out.size() - out_done);
         strm.next_out = bytes(out.data() + out_done);
@@ -91,6 +97,7 @@ ros::Result<std::string> inflate_exact(std::string_view compressed, std::size_t 
     break;  // Z_STREAM_END, an error, or no input left before the end
   }
   std::size_t produced = overflow ? out.size() : out_done - strm.avail_out;
+  out.resize(std::min(out.size(), produced));
   std::size_t trailing = strm.avail_in + (compressed.size() - in_done);
   std::string zmsg = strm.msg ? strm.msg : "";
   inflateEnd(&strm);

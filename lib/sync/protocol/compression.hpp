@@ -10,8 +10,9 @@
 //   allocate_and_compress() uses (its streams start with 78 01, as recorded).
 // - inflate_exact() succeeds only if `compressed` is exactly one complete zlib
 //   stream (no trailing input) that inflates to exactly `expected_size` bytes.
-//   It allocates `expected_size` bytes up front: the caller checks that size
-//   against its limit first (codec.hpp does).
+//   It allocates as the output grows, never more than `expected_size` bytes
+//   (the caller checks that size against its limit first, as codec.hpp does),
+//   so a short stream announcing a huge size costs what it inflates to.
 //
 // Thread safety: pure functions; safe from any thread.
 #pragma once

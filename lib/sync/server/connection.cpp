@@ -1,5 +1,7 @@
 #include "sync/server/connection.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/field.hpp>
@@ -40,7 +42,9 @@ Connection::Connection(SyncService& service, beast::tcp_stream stream, std::stri
       peer_(std::move(peer)),
       claims_(std::move(claims)),
       protocol_version_(protocol_version),
-      linger_timer_(ws_.get_executor()) {
+      linger_timer_(ws_.get_executor()),
+      bind_timer_(ws_.get_executor()) {
+  authenticated_ = claims_.has_value();
   ++service_.stats().connections;
   ++service_.stats().connections_total;
 }
@@ -81,8 +85,22 @@ void Connection::start(Request request, std::string protocol_header) {
                                             "Client connection established with server",
                                             "ros-syncd"));
     }
+    // A connection is for sessions: one without a BIND soon holds a slot
+    // for nothing (an unauthenticated one could otherwise stay for the
+    // whole idle timeout).
+    self->bind_timer_.expires_after(self->service_.limits().bind_timeout);
+    self->bind_timer_.async_wait([self](beast::error_code ec) {
+      if (!ec) self->on_bind_deadline();
+    });
     self->read_next();
   });
+}
+
+void Connection::on_bind_deadline() {
+  if (bound_once_ || finished_) return;
+  log::info("sync connection from ", peer_, " closed: no BIND within ",
+            service_.limits().bind_timeout.count(), " s (sync.bind_timeout)");
+  close();
 }
 
 void Connection::read_next() {
@@ -102,12 +120,20 @@ void Connection::read_next() {
           return;
         }
         self->service_.stats().bytes_in += n;
-        if (self->message_.size() + n > self->service_.limits().max_message_bytes) {
+        const auto& limits = self->service_.limits();
+        // Before a valid token only a BIND (path and token: a few KiB) has
+        // any business here.
+        const std::uint64_t limit =
+            self->authenticated_ ? limits.max_message_bytes
+                                 : std::min(limits.max_message_bytes,
+                                            limits.unauthenticated_message_bytes);
+        if (self->message_.size() + n > limit) {
           self->message_.clear();
-          self->fail_connection(ProtocolError::bad_syntax,
-                                "message larger than the server's limit of " +
-                                    std::to_string(self->service_.limits().max_message_bytes) +
-                                    " bytes");
+          self->fail_connection(
+              ProtocolError::bad_syntax,
+              "message larger than the server's limit of " + std::to_string(limit) + " bytes" +
+                  (self->authenticated_ ? std::string()
+                                        : " before a valid token (sync.unauthenticated_message_bytes)"));
           self->read_next();
           return;
         }
@@ -126,13 +152,27 @@ void Connection::on_message() {
     return;
   }
   protocol::ParseLimits limits;
-  limits.max_decompressed_body_size = service_.limits().max_message_bytes;
-  auto parsed = protocol::parse_client_message(bytes, limits);
-  if (!parsed) {
-    fail_connection(parsed.error().code, parsed.error().message);
-    return;
+  // The inflated changesets of one UPLOAD: what the Realm will parse.
+  limits.max_decompressed_body_size =
+      authenticated_ ? service_.limits().max_upload_bytes
+                     : std::min(service_.limits().max_upload_bytes,
+                                service_.limits().unauthenticated_message_bytes);
+  try {
+    auto parsed = protocol::parse_client_message(bytes, limits);
+    if (!parsed) {
+      std::string message = parsed.error().message;
+      if (message.find("'uncompressed_body_size'") != std::string::npos &&
+          message.find("is above the limit") != std::string::npos) {
+        message += " (sync.max_upload_bytes)";
+      }
+      fail_connection(parsed.error().code, message);
+      return;
+    }
+    std::visit([this](auto& m) { handle(m); }, parsed.value());
+  } catch (const std::bad_alloc&) {
+    // Bad input from the network ends this connection, never the daemon.
+    fail_connection(ProtocolError::other_error, "the server ran out of memory for this message");
   }
-  std::visit([this](auto& m) { handle(m); }, parsed.value());
 }
 
 SessionKey Connection::key(std::uint64_t session_ident, const Session& session) {
@@ -157,6 +197,10 @@ Connection::Session* Connection::session_for(std::uint64_t session_ident, const 
 }
 
 void Connection::handle(protocol::Bind& m) {
+  if (!bound_once_) {
+    bound_once_ = true;
+    bind_timer_.cancel();
+  }
   if (m.session_ident == 0) {
     fail_connection(ProtocolError::bad_session_ident, "session ident 0 is not allowed");
     return;
@@ -187,6 +231,7 @@ void Connection::handle(protocol::Bind& m) {
       return;
     }
     claims = std::move(*verified);
+    authenticated_ = true;
   }
   if (!claims) {
     send_session_error(m.session_ident, session, ProtocolError::permission_denied,
@@ -212,6 +257,15 @@ void Connection::handle(protocol::Bind& m) {
     send_session_error(m.session_ident, session, ProtocolError::permission_denied, why, false);
     return;
   }
+  auto claim = service_.claim_realm(claims->identity, *path);
+  if (!claim) {
+    log::info("BIND of '", *path, "' by '", claims->identity, "' from ", peer_, " refused: ",
+              claim.error().message);
+    send_session_error(m.session_ident, session, ProtocolError::other_session_error,
+                       claim.error().message, true);
+    return;
+  }
+  session.realm_claim = std::move(*claim);
   auto realm = service_.realm(*path);
   if (!realm) {
     send_session_error(m.session_ident, session, ProtocolError::other_session_error,
@@ -246,7 +300,14 @@ void Connection::handle(protocol::ClientIdent& m) {
   }
   session->state = State::bound;
   session->client_file_ident = m.client_file_ident;
-  session->realm->ident(key(m.session_ident, *session), m, session->access);
+  const bool may_send = has_room();
+  if (may_send) {
+    session->first_download_due = true;
+    ++first_downloads_due_;
+  } else {
+    waiting_.emplace_back(m.session_ident, session->binding);
+  }
+  session->realm->ident(key(m.session_ident, *session), m, session->access, may_send);
 }
 
 void Connection::handle(protocol::Upload& m) {
@@ -280,6 +341,7 @@ void Connection::handle(protocol::Unbind& m) {
     return;
   }
   Session& session = it->second;
+  forget_first_download(session);
   if (session.state != State::errored) {
     if (session.realm) session.realm->detach(key(m.session_ident, session));
     send(protocol::Unbound{m.session_ident});
@@ -316,6 +378,8 @@ void Connection::send_session_error(std::uint64_t session_ident, Session& sessio
   if (session.realm && session.state != State::errored) {
     session.realm->detach(key(session_ident, session));
   }
+  forget_first_download(session);
+  session.realm_claim.reset();
   session.state = State::errored;
   send(protocol::ServerError{number, message, try_again, session_ident});
 }
@@ -331,17 +395,59 @@ void Connection::fail_connection(ProtocolError code, const std::string& message)
     }
   }
   sessions_.clear();
+  waiting_.clear();
+  first_downloads_due_ = 0;
 }
 
-void Connection::send(const protocol::ServerMessage& message, bool urgent) {
-  std::string bytes = protocol::format(message);
+void Connection::send(const protocol::ServerMessage& message, bool urgent,
+                      std::uint64_t download_session, std::uint64_t download_binding) {
+  Out out{protocol::format(message), download_session, download_binding};
+  queued_bytes_ += out.bytes.size();
   if (urgent) {
     // First in line, behind the message being written (if any).
-    outbox_.insert(outbox_.begin() + (writing_ ? 1 : 0), std::move(bytes));
+    outbox_.insert(outbox_.begin() + (writing_ ? 1 : 0), std::move(out));
   } else {
-    outbox_.push_back(std::move(bytes));
+    outbox_.push_back(std::move(out));
+  }
+  const std::uint64_t bound = service_.limits().max_connection_buffer_bytes;
+  if (queued_bytes_ > 4 * bound && !finished_) {
+    // DOWNLOADs wait for room, so only a client that sends without ever
+    // reading (PINGs, say) gets here.
+    log::warn("sync connection from ", peer_, " closed: ", queued_bytes_,
+              " bytes wait to be written (4 x sync.max_connection_buffer_bytes)");
+    close();
+    return;
   }
   if (!writing_) write_next();
+}
+
+bool Connection::has_room() const {
+  const auto& limits = service_.limits();
+  if (queued_bytes_ == 0 && first_downloads_due_ == 0) return true;
+  return queued_bytes_ + (first_downloads_due_ + 1) * limits.max_download_bytes <=
+         limits.max_connection_buffer_bytes;
+}
+
+void Connection::forget_first_download(Session& session) {
+  if (!session.first_download_due) return;
+  session.first_download_due = false;
+  --first_downloads_due_;
+}
+
+void Connection::release_waiting() {
+  while (!waiting_.empty() && has_room() && !finished_ && !failed_) {
+    auto [ident, binding] = waiting_.front();
+    waiting_.pop_front();
+    auto it = sessions_.find(ident);
+    if (it == sessions_.end() || it->second.binding != binding) continue;
+    Session& session = it->second;
+    if (session.state != State::bound || !session.realm) continue;
+    if (!session.got_download) {
+      session.first_download_due = true;
+      ++first_downloads_due_;
+    }
+    session.realm->download_written(key(ident, session));
+  }
 }
 
 void Connection::write_next() {
@@ -351,7 +457,7 @@ void Connection::write_next() {
     return;
   }
   writing_ = true;
-  ws_.async_write(net::buffer(outbox_.front()),
+  ws_.async_write(net::buffer(outbox_.front().bytes),
                   [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                     if (ec) {
                       self->writing_ = false;
@@ -360,7 +466,15 @@ void Connection::write_next() {
                     }
                     ++self->service_.stats().messages_out;
                     self->service_.stats().bytes_out += n;
+                    Out done = std::move(self->outbox_.front());
                     self->outbox_.pop_front();
+                    self->queued_bytes_ -= done.bytes.size();
+                    if (done.session_ident != 0) {
+                      // Written: the session may have its next DOWNLOAD, now
+                      // or when there is room.
+                      self->waiting_.emplace_back(done.session_ident, done.binding);
+                    }
+                    self->release_waiting();
                     self->write_next();
                   });
 }
@@ -390,6 +504,7 @@ void Connection::finish() {
   if (finished_) return;
   finished_ = true;
   linger_timer_.cancel();
+  bind_timer_.cancel();
   for (auto& [ident, session] : sessions_) {
     if (session.realm && session.state != State::errored) {
       session.realm->detach(key(ident, session));
@@ -397,6 +512,10 @@ void Connection::finish() {
   }
   sessions_.clear();
   outbox_.clear();
+  queued_bytes_ = 0;
+  waiting_.clear();
+  first_downloads_due_ = 0;
+  address_claim_.reset();
   service_.remove_connection(this);
 }
 
@@ -417,6 +536,12 @@ void Connection::deliver(std::uint64_t session_ident, std::uint64_t binding,
       return;
     }
     if (std::holds_alternative<protocol::LogMessage>(message) && self->protocol_version_ < 10) {
+      return;
+    }
+    if (std::holds_alternative<protocol::Download>(message)) {
+      session.got_download = true;
+      self->forget_first_download(session);
+      self->send(message, false, session_ident, binding);
       return;
     }
     self->send(message);

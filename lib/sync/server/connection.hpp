@@ -13,6 +13,17 @@
 // Limits: a message above max_message_bytes and one BIND beyond
 // max_sessions_per_connection end the connection with ERROR 103. Nothing a
 // client sends can stop the daemon: every failure ends this connection only.
+// Until a token was verified (the upgrade's or a BIND's), a message above
+// unauthenticated_message_bytes ends the connection with 103, and a
+// connection without a BIND after bind_timeout is closed.
+//
+// Backpressure (issue 14): a session's next DOWNLOAD is asked from its Realm
+// (download_written) only after the previous one was written, and only while
+// fewer than max_connection_buffer_bytes wait to be written; a first DOWNLOAD
+// (at IDENT) waits as well while those bytes plus one max_download_bytes per
+// first DOWNLOAD still to come would pass the bound. A client that does not
+// read so holds about max_connection_buffer_bytes plus one DOWNLOAD per
+// session; at four times the bound the connection is closed.
 //
 // Thread safety: everything runs on the connection's strand (the executor of
 // its socket); SessionSink calls may come from any thread and are posted.
@@ -56,6 +67,9 @@ class Connection : public SessionSink, public std::enable_shared_from_this<Conne
   // Closes the connection at once (daemon stopping).
   void close();
 
+  // Keeps `claim` (the count of its client address) until the connection ends.
+  void hold(std::shared_ptr<void> claim) { address_claim_ = std::move(claim); }
+
   // SessionSink
   void deliver(std::uint64_t session_ident, std::uint64_t binding,
                protocol::ServerMessage message) override;
@@ -72,6 +86,15 @@ class Connection : public SessionSink, public std::enable_shared_from_this<Conne
     std::shared_ptr<ServerRealm> realm;
     SessionAccess access;
     std::uint64_t client_file_ident = 0;  // from the client's IDENT
+    std::shared_ptr<void> realm_claim;    // counts for sync.max_realms_per_user
+    bool first_download_due = false;      // leave given for the first DOWNLOAD, not yet here
+    bool got_download = false;            // a DOWNLOAD of this session was queued
+  };
+  // A queued message; DOWNLOADs name their session, to ask for the next.
+  struct Out {
+    std::string bytes;
+    std::uint64_t session_ident = 0;  // 0: not a DOWNLOAD
+    std::uint64_t binding = 0;
   };
 
   void read_next();
@@ -93,7 +116,15 @@ class Connection : public SessionSink, public std::enable_shared_from_this<Conne
                           protocol::ProtocolError code, const std::string& message,
                           bool try_again);
   void fail_connection(protocol::ProtocolError code, const std::string& message);
-  void send(const protocol::ServerMessage& message, bool urgent = false);
+  void send(const protocol::ServerMessage& message, bool urgent = false,
+            std::uint64_t download_session = 0, std::uint64_t download_binding = 0);
+  // Room for another DOWNLOAD: below the buffer bound, counting the first
+  // DOWNLOADs still to come.
+  bool has_room() const;
+  // Gives the waiting sessions leave for their next DOWNLOAD while there is room.
+  void release_waiting();
+  void forget_first_download(Session& session);
+  void on_bind_deadline();
   void write_next();
   void shutdown_after_error();
   void finish();
@@ -109,11 +140,19 @@ class Connection : public SessionSink, public std::enable_shared_from_this<Conne
   std::string message_;  // the message being read, frame by frame
   std::map<std::uint64_t, Session> sessions_;
   std::uint64_t next_binding_ = 1;
-  std::deque<std::string> outbox_;
+  std::deque<Out> outbox_;
+  std::uint64_t queued_bytes_ = 0;     // bytes in outbox_
+  std::uint64_t first_downloads_due_ = 0;  // sessions with first_download_due
+  // Sessions (ident, binding) whose next DOWNLOAD waits for room.
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> waiting_;
+  bool authenticated_ = false;  // a token was verified
+  bool bound_once_ = false;     // a BIND arrived
   bool writing_ = false;
   bool failed_ = false;    // a connection-level ERROR was queued: read and discard
   bool finished_ = false;  // sessions detached, counted out
   boost::asio::steady_timer linger_timer_;
+  boost::asio::steady_timer bind_timer_;
+  std::shared_ptr<void> address_claim_;
 };
 
 }  // namespace ros::sync::server

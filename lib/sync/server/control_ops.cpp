@@ -22,23 +22,35 @@ Result<std::uint64_t> uint_arg(const Request& r, std::string_view name, std::uin
                     "'" + std::string(name) + "' must be a number of 0 or more, not " + value->dump());
 }
 
-// Runs `fn` on the existing Realm at the request's path, on its strand.
-Result<json> on_realm(SyncService& service, const Request& r,
-                      const std::function<Result<json>(store::RealmStore&)>& fn) {
+using Writer = std::shared_ptr<control::Writer>;
+
+// Answers `writer` with `result`: its one and last line.
+void answer(const Writer& writer, Result<json> result) {
+  if (result) {
+    writer->last(std::move(*result));
+  } else {
+    writer->fail(result.error());
+  }
+}
+
+// Runs `fn` on the existing Realm at the request's path, on its strand, and
+// answers from there: the control connection's thread (a network thread)
+// never waits for a Realm that may be busy merging (issue 14).
+void on_realm(SyncService& service, const Request& r, Writer writer,
+              std::function<Result<json>(store::RealmStore&)> fn) {
   std::string path = r.string_arg("path");
   auto file = inspect::realm_file(service.layout(), path);
-  if (!file) return file.error();
+  if (!file) return writer->fail(file.error());
   auto realm = service.realm(path);
-  if (!realm) return realm.error();
-  auto result = (*realm)->with_store(fn);
-  if (!result) return result.error();
-  (*result)["path"] = path;
-  return result;
+  if (!realm) return writer->fail(realm.error());
+  (*realm)->with_store_async(std::move(fn), [writer, path](Result<json> result) {
+    if (result) (*result)["path"] = path;
+    answer(writer, std::move(result));
+  });
 }
 
 }  // namespace
 
-std::vector<control::Op> control_ops(SyncService& service,
                                      std::chrono::steady_clock::time_point started) {
   SyncService* s = &service;
   return {
@@ -55,42 +67,46 @@ std::vector<control::Op> control_ops(SyncService& service,
       {"realm.show", Access::read,
        {{"path", ArgType::string}, {"class", ArgType::string, false},
         {"limit", ArgType::integer, false}},
-       [s](const Request& r) {
+       [s](const Request& r, Writer w) {
          std::optional<std::string> cls;
          if (r.arg("class") != nullptr) cls = r.string_arg("class");
          auto limit = uint_arg(r, "limit", inspect::kDefaultObjectLimit);
-         if (!limit) return Result<json>(limit.error());
-         return on_realm(*s, r, [&](store::RealmStore& store) {
-           return inspect::show_realm(store, cls, *limit);
+         if (!limit) return w->fail(limit.error());
+         on_realm(*s, r, w, [cls, limit = *limit](store::RealmStore& store) {
+           return inspect::show_realm(store, cls, limit);
          });
        }},
       {"realm.schema", Access::read, {{"path", ArgType::string}},
-       [s](const Request& r) {
-         return on_realm(*s, r,
-                         [](store::RealmStore& store) { return inspect::realm_schema(store); });
+       [s](const Request& r, Writer w) {
+         on_realm(*s, r, w, [](store::RealmStore& store) { return inspect::realm_schema(store); });
        }},
       {"realm.history", Access::read,
        {{"path", ArgType::string}, {"from", ArgType::integer, false},
         {"limit", ArgType::integer, false}},
-       [s](const Request& r) {
+       [s](const Request& r, Writer w) {
          auto from = uint_arg(r, "from", 0);
-         if (!from) return Result<json>(from.error());
+         if (!from) return w->fail(from.error());
          auto limit = uint_arg(r, "limit", 0);
-         if (!limit) return Result<json>(limit.error());
-         return on_realm(*s, r, [&](store::RealmStore& store) {
-           return inspect::realm_history(store, *from, *limit);
+         if (!limit) return w->fail(limit.error());
+         on_realm(*s, r, w, [from = *from, limit = *limit](store::RealmStore& store) {
+           return inspect::realm_history(store, from, limit);
          });
        }},
       {"realm.rm", Access::write, {{"path", ArgType::string}},
-       [s](const Request& r) -> Result<json> {
+       [s](const Request& r, Writer w) {
          std::string path = r.string_arg("path");
          auto file = inspect::realm_file(s->layout(), path);
-         if (!file) return file.error();
-         s->close_realm(path, "the Realm '" + path + "' was removed by an operator");
-         return inspect::remove_realm(s->layout(), path);
+         if (!file) return w->fail(file.error());
+         // Removed once the Realm's strand closed it (on that strand).
+         s->close_realm_async(path, "the Realm '" + path + "' was removed by an operator",
+                              [s, w, path] { answer(w, inspect::remove_realm(s->layout(), path)); });
        }},
       {"session.list", Access::read, {},
-       [s](const Request&) -> Result<json> { return json{{"sessions", s->sessions()}}; }},
+       [s](const Request&, Writer w) {
+         s->sessions_async([w](std::vector<json> sessions) {
+           w->last(json{{"sessions", std::move(sessions)}});
+         });
+       }},
       {"stat", Access::read, {},
        [s, started](const Request&) -> Result<json> {
          json out = s->stats().to_json();

@@ -7,7 +7,9 @@
 //   session.list                     every bound session
 //   stat                             counters since start (stats.hpp)
 // Realm reads run on the Realm's strand, so they see committed data only and
-// never race an integration. A path names an existing Realm (not_found
+// never race an integration; the ops that wait for a Realm (realm.show,
+// realm.schema, realm.history, realm.rm, session.list) answer from its strand
+// as one-line streams, so that no network thread waits for a busy Realm. A path names an existing Realm (not_found
 // otherwise; nothing is created).
 #pragma once
 

@@ -43,6 +43,19 @@ int run_daemon(const config::Config& config, std::ostream& err) {
   options.limits.max_connections = static_cast<std::uint64_t>(config.sync.max_connections);
   options.limits.max_download_bytes = static_cast<std::uint64_t>(config.sync.max_download_bytes);
   options.limits.idle_timeout = std::chrono::seconds(config.sync.idle_timeout);
+  options.limits.max_upload_bytes = static_cast<std::uint64_t>(config.sync.max_upload_bytes);
+  options.limits.max_connection_buffer_bytes =
+      static_cast<std::uint64_t>(config.sync.max_connection_buffer_bytes);
+  options.limits.max_realms_per_user = static_cast<std::uint64_t>(config.sync.max_realms_per_user);
+  options.limits.realm_idle_timeout = std::chrono::seconds(config.sync.realm_idle_timeout);
+  options.limits.bind_timeout = std::chrono::seconds(config.sync.bind_timeout);
+  options.limits.unauthenticated_message_bytes =
+      static_cast<std::uint64_t>(config.sync.unauthenticated_message_bytes);
+  options.limits.max_connections_per_address =
+      static_cast<std::uint64_t>(config.sync.max_connections_per_address);
+  options.limits.store.max_upload_instructions =
+      static_cast<std::size_t>(config.sync.max_changeset_instructions);
+  options.limits.store.max_merge_work = static_cast<std::uint64_t>(config.sync.max_merge_work);
   SyncService service(io, storage_pool.get_executor(), options);
 
   control::ServerOptions control_options;

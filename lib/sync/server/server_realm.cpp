@@ -19,6 +19,9 @@ struct ServerRealm::Session {
   SessionCursors cursors;
   std::optional<std::uint64_t> mark_pending;
   bool download_sent = false;
+  // False from building a DOWNLOAD until the connection wrote it: one
+  // DOWNLOAD per session on its way at most.
+  bool may_send = true;
 };
 
 ServerRealm::ServerRealm(boost::asio::any_io_executor storage_executor, Options options)
@@ -30,7 +33,18 @@ ServerRealm::~ServerRealm() {
 
 template <class F>
 void ServerRealm::on_strand(F f) {
-  boost::asio::post(strand_, [self = shared_from_this(), f = std::move(f)]() mutable { f(); });
+  boost::asio::post(strand_, [self = shared_from_this(), f = std::move(f)]() mutable {
+    // Nothing a client sends may end the daemon: an allocation that fails
+    // (a huge upload, a huge DOWNLOAD) fails this step only. The steps that
+    // must answer sessions catch it themselves (integrate_pending).
+    try {
+      f();
+    } catch (const std::bad_alloc&) {
+      log::error("out of memory in the Realm '", self->options_.path, "'");
+    } catch (const std::exception& e) {
+      log::error("unexpected failure in the Realm '", self->options_.path, "': ", e.what());
+    }
+  });
 }
 
 Result<void> ServerRealm::ensure_store() {
@@ -44,6 +58,7 @@ Result<void> ServerRealm::ensure_store() {
     return opened.error();
   }
   store_ = std::move(*opened);
+  store_->set_limits(options_.store_limits);
   if (options_.stats) ++options_.stats->realms_open;
   return {};
 }
@@ -62,6 +77,7 @@ void ServerRealm::remove_session(const SessionKey& key) {
   sessions_.erase(it);
   --session_count_;
   if (options_.stats) --options_.stats->sessions;
+  if (sessions_.empty()) idle_since_ = std::chrono::steady_clock::now();
 }
 
 void ServerRealm::fail(const SessionKey& key, ProtocolError code, std::string message,
@@ -107,8 +123,9 @@ void ServerRealm::allocate_ident(SessionKey key) {
   });
 }
 
-void ServerRealm::ident(SessionKey key, protocol::ClientIdent ident, SessionAccess access) {
-  on_strand([this, key = std::move(key), ident, access = std::move(access)]() mutable {
+void ServerRealm::ident(SessionKey key, protocol::ClientIdent ident, SessionAccess access,
+                        bool may_send) {
+  on_strand([this, key = std::move(key), ident, access = std::move(access), may_send]() mutable {
     if (auto ok = ensure_store(); !ok) {
       fail(key, ProtocolError::other_session_error, ok.error().message, true);
       return;
@@ -149,6 +166,7 @@ void ServerRealm::ident(SessionKey key, protocol::ClientIdent ident, SessionAcce
     session->key = key;
     session->access = std::move(access);
     session->cursors = SessionCursors::bound(ident, *record);
+    session->may_send = may_send;
     Session& s = *session;
     sessions_.push_back(std::move(session));
     ++session_count_;
@@ -199,6 +217,25 @@ void ServerRealm::mark(SessionKey key, std::uint64_t request_ident) {
 
 void ServerRealm::detach(SessionKey key) {
   on_strand([this, key = std::move(key)] { remove_session(key); });
+}
+
+void ServerRealm::download_written(SessionKey key) {
+  on_strand([this, key = std::move(key)] {
+    Session* s = find(key);
+    if (s == nullptr || store_ == nullptr) return;
+    s->may_send = true;
+    pump(*s, false);
+  });
+}
+
+void ServerRealm::close_if_idle() {
+  on_strand([this] {
+    if (!store_ || !sessions_.empty() || !pending_.empty() || integration_scheduled_) return;
+    if (std::chrono::steady_clock::now() - idle_since_ < options_.idle_timeout) return;
+    log::debug("closing the idle Realm '", options_.path, "'");
+    store_.reset();
+    if (options_.stats) --options_.stats->realms_open;
+  });
 }
 
 void ServerRealm::recheck_rights(std::optional<std::string> identity) {
@@ -252,7 +289,14 @@ void ServerRealm::integrate_pending() {
   uploads.reserve(batch.size());
   for (auto& p : batch) uploads.push_back(std::move(p.upload));
 
-  auto results = store_->integrate_group(uploads);
+  Result<std::vector<Result<store::Integrated>>> results =
+      make_error(Errc::internal, "not integrated");
+  try {
+    results = store_->integrate_group(uploads);
+  } catch (const std::bad_alloc&) {
+    // The transaction was rolled back on the way out; nothing is kept.
+    results = make_error(Errc::unavailable, "out of memory");
+  }
   if (!results) {
     log::error("cannot integrate ", uploads.size(), " uploads into '", options_.path,
                "': ", results.error().message);
@@ -273,6 +317,7 @@ void ServerRealm::integrate_pending() {
     }
     if (options_.stats) options_.stats->changesets_integrated += result->versions.size();
   }
+  if (options_.on_commit) options_.on_commit(options_.path);
   pump_all();
 }
 
@@ -304,7 +349,11 @@ bool ServerRealm::pump(Session& s, bool first) {
     return false;
   }
   const std::uint64_t newest = latest->version;
-  while (first || s.cursors.download_server_version < newest) {
+  // At least one DOWNLOAD per session, even when `first` had to wait.
+  while (first || !s.download_sent || s.cursors.download_server_version < newest) {
+    // The next one waits until the connection wrote this one
+    // (download_written), and the MARK behind it.
+    if (!s.may_send) return true;
     DownloadRequest request;
     request.session_ident = key.session_ident;
     request.download_server_version = s.cursors.download_server_version;
@@ -322,6 +371,7 @@ bool ServerRealm::pump(Session& s, bool first) {
     s.cursors.download_server_version = download.download_server_version;
     s.cursors.download_client_version = download.download_client_version;
     s.download_sent = true;
+    s.may_send = false;
     first = false;
     sink->deliver(key.session_ident, key.binding, std::move(download));
   }
@@ -350,8 +400,23 @@ Result<nlohmann::json> ServerRealm::with_store(
 void ServerRealm::shut_down(const std::string& reason) {
   std::promise<void> promise;
   auto future = promise.get_future();
-  on_strand([this, &promise, &reason] {
-    // Uploads already accepted are kept (the file may be backed up or kept).
+  shut_down_async(reason, [&promise] { promise.set_value(); });
+  future.get();
+}
+
+void ServerRealm::with_store_async(std::function<Result<nlohmann::json>(store::RealmStore&)> f,
+                                   std::function<void(Result<nlohmann::json>)> done) {
+  on_strand([this, f = std::move(f), done = std::move(done)] {
+    if (auto ok = ensure_store(); !ok) {
+      done(ok.error());
+      return;
+    }
+    done(f(*store_));
+  });
+}
+
+void ServerRealm::shut_down_async(std::string reason, std::function<void()> done) {
+  on_strand([this, reason = std::move(reason), done = std::move(done)] {
     if (store_ && !pending_.empty()) integrate_pending();
     std::vector<SessionKey> keys;
     for (const auto& s : sessions_) keys.push_back(s->key);
@@ -361,30 +426,36 @@ void ServerRealm::shut_down(const std::string& reason) {
       if (options_.stats) --options_.stats->realms_open;
     }
     shut_ = true;
-    promise.set_value();
+    done();
   });
-  future.get();
+}
+
+void ServerRealm::describe_sessions_async(
+    std::function<void(std::vector<nlohmann::json>)> done) {
+  on_strand([this, done = std::move(done)] { done(describe_on_strand()); });
+}
+
+std::vector<nlohmann::json> ServerRealm::describe_on_strand() const {
+  std::vector<nlohmann::json> out;
+  for (const auto& s : sessions_) {
+    auto sink = s->key.sink.lock();
+    out.push_back({{"realm", options_.path},
+                   {"session", s->key.session_ident},
+                   {"peer", sink ? sink->peer() : std::string()},
+                   {"identity", s->access.claims.identity},
+                   {"client_file", s->cursors.file_ident},
+                   {"download_server_version", s->cursors.download_server_version},
+                   {"upload_client_version", s->cursors.previous_progress.client_version},
+                   {"read", s->access.rights.read},
+                   {"write", s->access.rights.write}});
+  }
+  return out;
 }
 
 std::vector<nlohmann::json> ServerRealm::describe_sessions() {
   std::promise<std::vector<nlohmann::json>> promise;
   auto future = promise.get_future();
-  on_strand([this, &promise] {
-    std::vector<nlohmann::json> out;
-    for (const auto& s : sessions_) {
-      auto sink = s->key.sink.lock();
-      out.push_back({{"realm", options_.path},
-                     {"session", s->key.session_ident},
-                     {"peer", sink ? sink->peer() : std::string()},
-                     {"identity", s->access.claims.identity},
-                     {"client_file", s->cursors.file_ident},
-                     {"download_server_version", s->cursors.download_server_version},
-                     {"upload_client_version", s->cursors.previous_progress.client_version},
-                     {"read", s->access.rights.read},
-                     {"write", s->access.rights.write}});
-    }
-    promise.set_value(std::move(out));
-  });
+  on_strand([this, &promise] { promise.set_value(describe_on_strand()); });
   return future.get();
 }
 

@@ -383,8 +383,13 @@ namespace {
 
 // Runs its function when the last handle goes.
 struct Release {
+  explicit Release(std::function<void()> fn) : f(std::move(fn)) {}
+  Release(const Release&) = delete;
+  Release& operator=(const Release&) = delete;
+  ~Release() {
+    if (f) f();
+  }
   std::function<void()> f;
-  ~Release() { f(); }
 };
 
 }  // namespace
@@ -406,14 +411,14 @@ Result<std::shared_ptr<void>> SyncService::claim_realm(const std::string& identi
     it = paths.emplace(resolved_path, 0).first;
   }
   ++it->second;
-  return std::shared_ptr<void>(std::make_shared<Release>(Release{[claims, identity, resolved_path] {
+  return std::shared_ptr<void>(std::make_shared<Release>([claims, identity, resolved_path] {
     std::lock_guard lock(claims->mutex);
     auto user = claims->realms_per_user.find(identity);
     if (user == claims->realms_per_user.end()) return;
     auto path = user->second.find(resolved_path);
     if (path != user->second.end() && --path->second == 0) user->second.erase(path);
     if (user->second.empty()) claims->realms_per_user.erase(user);
-  }}));
+  }));
 }
 
 std::shared_ptr<void> SyncService::claim_address(const std::string& address) {
@@ -422,13 +427,13 @@ std::shared_ptr<void> SyncService::claim_address(const std::string& address) {
   auto& count = claims->connections_per_address[address];
   if (count >= options_.limits.max_connections_per_address) return nullptr;
   ++count;
-  return std::make_shared<Release>(Release{[claims, address] {
+  return std::make_shared<Release>([claims, address] {
     std::lock_guard lock(claims->mutex);
     auto it = claims->connections_per_address.find(address);
     if (it != claims->connections_per_address.end() && --it->second == 0) {
       claims->connections_per_address.erase(it);
     }
-  }});
+  });
 }
 
 void SyncService::add_connection(const std::shared_ptr<Connection>& connection) {

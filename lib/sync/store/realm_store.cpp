@@ -550,6 +550,9 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
   // Each carries the discriminant of merge.md 1.5 (origin 0 = X itself).
   std::vector<tf::MergeChangeset> incoming;
   incoming.reserve(entries.size());
+  // What the rest of the upload may still hold, so that a flood of tiny
+  // instructions is refused before it is in memory.
+  std::size_t instruction_budget = limits_.max_upload_instructions;
   for (const UploadEntry* entry : entries) {
     const UploadEntry& e = *entry;
     if (e.origin_file_ident != 0) {
@@ -557,7 +560,15 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
                           "bad origin file ident: " + entry_name(e) + " names origin " +
                               std::to_string(e.origin_file_ident));
     }
-    auto p = cs::parse(e.changeset);
+    auto p = cs::parse(e.changeset, instruction_budget);
+    if (p) instruction_budget -= p->changeset.instructions.size();
+    if (!p && p.error().message.ends_with(" instructions")) {
+      return sync_refusal(Errc::invalid_argument, SyncError::bad_changeset,
+                          "changeset too large: " + entry_name(e) +
+                              " takes the upload beyond the server's limit of " +
+                              std::to_string(limits_.max_upload_instructions) +
+                              " instructions per upload (sync.max_changeset_instructions)");
+    }
     if (!p) {
       return sync_refusal(Errc::invalid_argument, SyncError::bad_changeset,
                           "bad changeset: " + entry_name(e) + ": " + p.error().message);
@@ -623,6 +634,25 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
     const auto first = static_cast<std::size_t>(
         std::upper_bound(versions.begin(), versions.end(), base) - versions.begin());
     if (first < history.size()) {
+      // The merge compares each pair; refuse before starting what would
+      // hold the Realm's strand for minutes.
+      std::uint64_t older_count = 0;
+      std::uint64_t run_count = 0;
+      for (std::size_t k = first; k < history.size(); ++k) {
+        older_count += history[k].changeset.instructions.size();
+      }
+      for (std::size_t k = i; k < end; ++k) run_count += incoming[k].changeset.instructions.size();
+      if (run_count != 0 && older_count > limits_.max_merge_work / run_count) {
+        return sync_refusal(Errc::invalid_argument, SyncError::bad_changeset,
+                            "upload too costly to merge: " + entry_name(*entries[i]) +
+                                " and the changesets with the same base carry " +
+                                std::to_string(run_count) + " instructions against " +
+                                std::to_string(older_count) +
+                                " in the history since server version " +
+                                std::to_string(base) + ", beyond the server's limit of " +
+                                std::to_string(limits_.max_merge_work) +
+                                " (sync.max_merge_work); upload smaller changesets more often");
+      }
       auto r = tf::merge(std::span(history).subspan(first),
                          std::span(incoming).subspan(i, end - i));
       if (!r) {

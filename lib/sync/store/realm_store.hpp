@@ -52,6 +52,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -142,6 +143,18 @@ struct Integrated {
   ServerVersion latest;            // the newest version after this upload
 };
 
+// Bounds on the work one upload may cause (issue 14): the parsed form of a
+// changeset takes ~250 bytes per instruction, and the merge compares every
+// history instruction after the upload's base with every uploaded one.
+struct StoreLimits {
+  // Instructions in one changeset, and in all changesets of one upload
+  // together. Above: invalid_argument (sync error 212), before the rest of
+  // the upload is parsed.
+  std::size_t max_upload_instructions = std::numeric_limits<std::size_t>::max();
+  // history instructions x upload instructions of one merge run. Above:
+  // invalid_argument (sync error 212), before merging.
+  std::uint64_t max_merge_work = std::numeric_limits<std::uint64_t>::max();
+};
 class RealmStore {
  public:
   // Opens or creates the file (and its parent directories), migrating an
@@ -156,6 +169,9 @@ class RealmStore {
 
   const std::filesystem::path& file() const { return file_; }
 
+  // The bounds integrate_upload() and integrate_group() enforce from now on
+  // (none by default).
+  void set_limits(const StoreLimits& limits) { limits_ = limits; }
   // --- client files (3.4, 4.3)
 
   // Allocates the next identifier (2, 3, ...; never reused, not even after
@@ -285,6 +301,7 @@ class RealmStore {
   // across calls; used from const readers too.
   std::unique_ptr<sql::StatementCache> statements_;
   std::unique_ptr<changeset::State> state_;
+  StoreLimits limits_;
 };
 
 }  // namespace ros::sync::store
