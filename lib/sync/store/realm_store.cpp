@@ -502,12 +502,16 @@ Result<std::vector<Result<Integrated>>> RealmStore::integrate_group(
   if (!tx.begun()) return in_file(tx.begun().error());
   std::vector<Result<Integrated>> results;
   results.reserve(uploads.size());
+  pending_keys_.clear();
   for (const Upload& upload : uploads) {
     Savepoint sp(*statements_);
     if (!sp.begun()) return in_file(sp.begun().error());
+    const std::size_t keys_before = pending_keys_.size();
     auto r = integrate_one(upload);
     if (r.ok()) {
       if (auto rel = sp.release(); !rel) return in_file(rel.error());
+    } else {
+      pending_keys_.resize(keys_before);
     }
     // A failed upload is rolled back to its savepoint by ~Savepoint.
     results.push_back(std::move(r));
@@ -516,6 +520,12 @@ Result<std::vector<Result<Integrated>>> RealmStore::integrate_group(
   // (synchronous=FULL). The results go back only after it, because the
   // caller acknowledges them and an acknowledgement promises durability.
   if (auto r = tx.commit(); !r) return in_file(r.error());
+  constexpr std::size_t kMaxKeptKeys = 16384;
+  for (auto& [version, keys] : pending_keys_) {
+    if (entry_keys_.size() >= kMaxKeptKeys) entry_keys_.clear();
+    entry_keys_[version] = std::move(keys);
+  }
+  pending_keys_.clear();
   return results;
 }
 
@@ -578,6 +588,12 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
         tf::MergeChangeset{std::move(p->changeset), e.origin_timestamp, x, p->layout});
   }
 
+  // What the upload's changesets (all runs) may interact with: a history
+  // entry that cannot interact with any of them is left out of the merge,
+  // which would leave both sides as they are (interaction.hpp).
+  tf::ChangesetKeys upload_keys;
+  for (const auto& m : incoming) upload_keys.add(tf::changeset_keys(m.changeset));
+
   auto latest = read_latest(*statements_);
   if (!latest) return in_file(latest.error());
   // The merge window ends at the version before this upload (realm-core
@@ -613,12 +629,24 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
       if (!window) return in_file(window.error());
       std::vector<tf::MergeChangeset> older;
       for (WindowEntry& w : *window) {
+        // A reciprocal form's keys are within its main entry's (rules
+        // never move an instruction to another object), but are not kept.
+        if (!w.reciprocal) {
+          auto known = entry_keys_.find(w.version);
+          if (known != entry_keys_.end() && !tf::may_interact(known->second, upload_keys)) {
+            continue;
+          }
+        }
         auto p = cs::parse(w.changeset);
         if (!p) {
           return in_file(make_error(Errc::internal,
                                     "history entry " + std::to_string(w.version) + " (as " + who +
                                         " sees it) is unreadable: " + p.error().message));
         }
+        auto keys = tf::changeset_keys(p->changeset);
+        const bool needed = tf::may_interact(keys, upload_keys);
+        if (!w.reciprocal) pending_keys_.emplace_back(w.version, std::move(keys));
+        if (!needed) continue;
         const uint64_t origin = w.origin_file_ident == 0 ? kServerFileIdent : w.origin_file_ident;
         older.push_back(
             tf::MergeChangeset{std::move(p->changeset), w.origin_timestamp, origin, p->layout});
@@ -721,6 +749,7 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
     if (auto r = insert.run(); !r) return in_file(r.error());
     *latest = Latest{version, *salt, cumulative};
     out.versions.push_back(version);
+    pending_keys_.emplace_back(version, tf::changeset_keys(merged));
   }
 
   // The upload cursor moves only with the client version (merge.md 3.3);

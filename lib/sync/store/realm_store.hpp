@@ -57,6 +57,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <sqlite3.h>
@@ -64,6 +66,7 @@
 #include "common/result.hpp"
 #include "storage/statement_cache.hpp"
 #include "sync/changeset/state.hpp"
+#include "sync/transform/interaction.hpp"
 
 namespace ros::sync::store {
 
@@ -155,6 +158,7 @@ struct StoreLimits {
   // invalid_argument (sync error 212), before merging.
   std::uint64_t max_merge_work = std::numeric_limits<std::uint64_t>::max();
 };
+
 class RealmStore {
  public:
   // Opens or creates the file (and its parent directories), migrating an
@@ -172,6 +176,7 @@ class RealmStore {
   // The bounds integrate_upload() and integrate_group() enforce from now on
   // (none by default).
   void set_limits(const StoreLimits& limits) { limits_ = limits; }
+
   // --- client files (3.4, 4.3)
 
   // Allocates the next identifier (2, 3, ...; never reused, not even after
@@ -300,6 +305,13 @@ class RealmStore {
   // The prepared statements of the hot paths (uploads, DOWNLOADs), kept
   // across calls; used from const readers too.
   std::unique_ptr<sql::StatementCache> statements_;
+  // What each committed main history entry may interact with, by version,
+  // so that an upload's merge leaves out entries it cannot touch without
+  // parsing them. Bounded (cleared when full); entries of the running group
+  // wait in pending_keys_ until its commit, as a rolled-back version number
+  // is used again.
+  std::unordered_map<uint64_t, transform::ChangesetKeys> entry_keys_;
+  std::vector<std::pair<uint64_t, transform::ChangesetKeys>> pending_keys_;
   std::unique_ptr<changeset::State> state_;
   StoreLimits limits_;
 };

@@ -26,7 +26,8 @@ Result<std::vector<WindowEntry>> merge_window(sql::StatementCache& db, uint64_t 
     e.version = static_cast<uint64_t>(stmt.int64(0));
     e.origin_file_ident = static_cast<uint64_t>(stmt.int64(1));
     e.origin_timestamp = static_cast<uint64_t>(stmt.int64(2));
-    e.changeset = stmt.is_null(4) ? stmt.blob(3) : stmt.blob(4);
+    e.reciprocal = !stmt.is_null(4);
+    e.changeset = e.reciprocal ? stmt.blob(4) : stmt.blob(3);
     out.push_back(std::move(e));
   }
   return out;

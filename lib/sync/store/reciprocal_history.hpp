@@ -26,6 +26,7 @@ struct WindowEntry {
   uint64_t origin_file_ident = 0;  // 0: the server itself
   uint64_t origin_timestamp = 0;
   std::string changeset;  // X's reciprocal form if stored, else the main entry
+  bool reciprocal = false;  // `changeset` is X's reciprocal form
 };
 
 // The entries with after < version <= upto that X has to be merged against,

@@ -1,6 +1,9 @@
 #include "sync/transform/interaction.hpp"
 
+#include <algorithm>
 #include <array>
+#include <functional>
+#include <iterator>
 #include <type_traits>
 #include <variant>
 
@@ -88,6 +91,71 @@ bool types_may_interact(const Footprint& a, const Footprint& b) {
   if (a.length < b.length && has_nested_rule(a.code)) return true;
   if (b.length < a.length && has_nested_rule(b.code)) return true;
   return has_pair_rule(a.code, b.code);
+}
+
+void ChangesetKeys::add(const ChangesetKeys& other) {
+  schema = schema || other.schema;
+  std::vector<uint64_t> both;
+  both.reserve(objects.size() + other.objects.size());
+  std::set_union(objects.begin(), objects.end(), other.objects.begin(), other.objects.end(),
+                 std::back_inserter(both));
+  objects = std::move(both);
+}
+
+ChangesetKeys changeset_keys(const Changeset& cs) {
+  ChangesetKeys keys;
+  // Hashed by content, so that the keys of two changesets compare. A string
+  // outside the table (never in a parsed changeset) makes the changeset
+  // interact with everything, as a wild footprint does.
+  auto content = [&](InternRef ref) -> uint64_t {
+    if (ref.index >= cs.strings.size()) {
+      keys.schema = true;
+      return 0;
+    }
+    return std::hash<std::string_view>{}(cs.strings[ref.index]);
+  };
+  auto key_hash = [&](InternRef table, const PrimaryKey& key) {
+    uint64_t h = mix(mix(0, content(table)), key.index());
+    if (const auto* i = std::get_if<int64_t>(&key)) return mix(h, static_cast<uint64_t>(*i));
+    if (const auto* s = std::get_if<InternRef>(&key)) return mix(h, content(*s));
+    if (const auto* o = std::get_if<ObjectId>(&key)) return mix_bytes(h, o->bytes);
+    if (const auto* u = std::get_if<Uuid>(&key)) return mix_bytes(h, u->bytes);
+    if (const auto* g = std::get_if<GlobalKey>(&key)) return mix(mix(h, g->hi), g->lo);
+    return h;  // Null
+  };
+  for (const auto& instruction : cs.instructions) {
+    std::visit(
+        [&](const auto& in) {
+          using T = std::decay_t<decltype(in)>;
+          if constexpr (requires { in.prefix; }) {
+            keys.objects.push_back(key_hash(in.prefix.table, in.prefix.object));
+            (void)content(in.prefix.field);
+          } else if constexpr (std::is_same_v<T, CreateObject> || std::is_same_v<T, EraseObject>) {
+            keys.objects.push_back(key_hash(in.table, in.object));
+          } else {
+            keys.schema = true;
+          }
+        },
+        instruction);
+  }
+  std::sort(keys.objects.begin(), keys.objects.end());
+  keys.objects.erase(std::unique(keys.objects.begin(), keys.objects.end()), keys.objects.end());
+  return keys;
+}
+
+bool may_interact(const ChangesetKeys& a, const ChangesetKeys& b) {
+  if (a.schema || b.schema) return true;
+  auto i = a.objects.begin();
+  auto j = b.objects.begin();
+  while (i != a.objects.end() && j != b.objects.end()) {
+    if (*i == *j) return true;
+    if (*i < *j) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return false;
 }
 
 }  // namespace ros::sync::transform

@@ -83,4 +83,26 @@ inline bool may_interact(const Footprint& a, const Footprint& b) {
   return types_may_interact(a, b);
 }
 
+// What a whole changeset may interact with, independent of any merge (by
+// string content, so it can be kept with a stored changeset): whether it has
+// a schema instruction, and a hash of (table, object key) per object and
+// path instruction. Computed from a changeset, it also covers every form the
+// merge can transform it into (rules never change a table or an object key;
+// the one instruction a rule adds is a schema instruction, added only to a
+// changeset that already has one).
+struct ChangesetKeys {
+  bool schema = false;            // a schema instruction, or a string outside the table
+  std::vector<uint64_t> objects;  // ascending, unique
+
+  void add(const ChangesetKeys& other);
+};
+
+ChangesetKeys changeset_keys(const changeset::Changeset& cs);
+
+// False when no instruction of one can interact with an instruction of the
+// other (may_interact() above is false for every pair): neither has a schema
+// instruction and they address no object in common. A merge of the two then
+// changes neither.
+bool may_interact(const ChangesetKeys& a, const ChangesetKeys& b);
+
 }  // namespace ros::sync::transform

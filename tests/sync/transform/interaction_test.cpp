@@ -1,6 +1,6 @@
-// interaction.hpp's promise, checked against the rules themselves: a pair
+// interaction.hpp's promises, checked against the rules themselves: a pair
 // that may_interact() rules out is a no-op for merge_pair() in both role
-// assignments. The instructions are those of realm-core's transform vectors,
+// assignments, and changesets whose keys rule them out hold no such pair. The instructions are those of realm-core's transform vectors,
 // paired within a case (where they were recorded to interact) and across
 // cases (where tables, objects and fields mostly differ).
 #include "sync/transform/interaction.hpp"
@@ -74,11 +74,15 @@ TEST_CASE("interaction: a pair ruled out by footprint is a no-op for the rules",
           "[transform]") {
   const auto cases = load_cases();
   REQUIRE(cases.size() > 100);
-  int skipped = 0, acted = 0;
+  int skipped = 0, acted = 0, whole_skipped = 0;
   for (std::size_t k = 0; k < cases.size(); ++k) {
     for (std::size_t step : {std::size_t{0}, std::size_t{1}, std::size_t{13}}) {
       const MergeChangeset& major = cases[k].a;
       const MergeChangeset& minor = cases[(k + step) % cases.size()].b;
+      // Whole changesets ruled out leave every pair of them ruled out.
+      const bool whole = may_interact(changeset_keys(major.changeset),
+                                      changeset_keys(minor.changeset));
+      if (!whole) ++whole_skipped;
       StringIds ids;
       ChangesetStrings major_strings, minor_strings;
       for (std::size_t i = 0; i < major.changeset.instructions.size(); ++i) {
@@ -88,6 +92,7 @@ TEST_CASE("interaction: a pair ruled out by footprint is a no-op for the rules",
           const auto fb =
               footprint(minor.changeset.instructions[j], ids, minor_strings, minor.changeset);
           CHECK(may_interact(fa, fb) == may_interact(fb, fa));
+          if (!whole) CHECK_FALSE(may_interact(fa, fb));
           const Outcome forward = run_pair(major, i, minor, j);
           const Outcome swapped = run_pair(minor, j, major, i);
           if (!may_interact(fa, fb)) {
@@ -107,6 +112,7 @@ TEST_CASE("interaction: a pair ruled out by footprint is a no-op for the rules",
   // Both kinds occur, so the check above saw pairs of each.
   CHECK(skipped > 1000);
   CHECK(acted > 300);
+  CHECK(whole_skipped > 100);
 }
 
 TEST_CASE("interaction: footprints tell tables, objects and fields apart", "[transform]") {
