@@ -152,18 +152,22 @@ void Connection::on_message() {
     return;
   }
   protocol::ParseLimits limits;
-  // The inflated changesets of one UPLOAD: what the Realm will parse.
-  limits.max_decompressed_body_size =
-      authenticated_ ? service_.limits().max_upload_bytes
-                     : std::min(service_.limits().max_upload_bytes,
-                                service_.limits().unauthenticated_message_bytes);
+  // The inflated changesets of one UPLOAD (what the Realm will parse), and
+  // a message after decompression: both bounds hold.
+  const auto& bounds = service_.limits();
+  limits.max_decompressed_body_size = std::min(bounds.max_message_bytes, bounds.max_upload_bytes);
+  if (!authenticated_) {
+    limits.max_decompressed_body_size =
+        std::min<std::uint64_t>(limits.max_decompressed_body_size,
+                                bounds.unauthenticated_message_bytes);
+  }
   try {
     auto parsed = protocol::parse_client_message(bytes, limits);
     if (!parsed) {
       std::string message = parsed.error().message;
       if (message.find("'uncompressed_body_size'") != std::string::npos &&
           message.find("is above the limit") != std::string::npos) {
-        message += " (sync.max_upload_bytes)";
+        message += " (sync.max_upload_bytes, sync.max_message_bytes)";
       }
       fail_connection(parsed.error().code, message);
       return;
