@@ -77,12 +77,14 @@ class AppsReader {
       if (handler == nullptr) {
         std::string names;
         for (const auto& [known, h] : handlers) names += (names.empty() ? "" : ", ") + known;
-        error(it->first, key + ": unknown key (known here: " + names + ")");
+        error(it->first, key + (names.empty() ? ": unknown key (this section takes no settings)"
+                                              : ": unknown key (known here: " + names + ")"));
         continue;
       }
-      out_.sources[key] = {out_.file_as_given, location_of(it->second.IsNull()
-                                                               ? it->first.Mark()
-                                                               : it->second.Mark())};
+      // A section is located at its key, a value at itself.
+      out_.sources[key] = {out_.file_as_given,
+                           location_of(it->second.IsNull() || it->second.IsMap() ? it->first.Mark()
+                                                                                 : it->second.Mark())};
       (*handler)(key, it->second.IsNull() ? YAML::Node(YAML::NodeType::Null) : it->second);
     }
   }

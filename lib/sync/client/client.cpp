@@ -98,6 +98,9 @@ struct ClientImpl : std::enable_shared_from_this<ClientImpl> {
   std::optional<SyncError> fatal;
   ClientStats stats;
   unsigned failed_attempts = 0;
+  // A 401 after a refresh for this attempt is not refreshed again at once
+  // (no upgrade-401-refresh loop when the server refuses fresh tokens).
+  bool refreshed_for_attempt = false;
   asio::steady_timer reconnect_timer{io};
   asio::steady_timer ping_timer{io};
   asio::steady_timer pong_timer{io};
@@ -168,6 +171,23 @@ struct ClientImpl : std::enable_shared_from_this<ClientImpl> {
         e.kind = SyncError::Kind::connect;
         e.message = "cannot connect to " + options.url + ": " + ec.message();
       }
+      if (hs.status == 401 && options.refresh_token && !refreshed_for_attempt) {
+        trace("upgrade answered 401: refreshing the access token");
+        auto fresh = options.refresh_token();
+        if (!fresh) {
+          e.message += " (and the access token could not be refreshed)";
+          connection_failed(std::move(e), true);
+          return;
+        }
+        options.token = *fresh;
+        target = request_target(url.path, options.token);
+        refreshed_for_attempt = true;
+        teardown();
+        record(std::move(e));
+        start_connect();
+        return;
+      }
+      refreshed_for_attempt = false;
       // A 403 logs the user out in 14.x: no retries.
       connection_failed(std::move(e), hs.status == 403);
       return;
@@ -182,6 +202,7 @@ struct ClientImpl : std::enable_shared_from_this<ClientImpl> {
     }
     conn = Conn::up;
     failed_attempts = 0;
+    refreshed_for_attempt = false;
     ++stats.connects;
     stats.protocol_version = *version;
     trace("connected, protocol " + std::to_string(*version));

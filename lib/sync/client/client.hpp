@@ -62,6 +62,13 @@ namespace ros::sync::client {
 struct ClientOptions {
   std::string url = "ws://127.0.0.1:27800";  // ws://, wss://, realm://, realms://
   std::string token;                         // access token, sent as baas_at
+  // When the upgrade is answered 401 (an expired token; realm-core's
+  // RefreshUser): returns a fresh access token, which replaces `token`, and
+  // the client reconnects at once; nullopt stops the client (a refused
+  // refresh logs the user out in 14.x). Unset: 401 is retried with backoff.
+  // Runs on the network thread with the client's lock held: it may block
+  // (an HTTP request, see app_user.hpp) but must not call into the Client.
+  std::function<std::optional<std::string>()> refresh_token;
   std::optional<std::string> app_id;         // use the App request path
   std::filesystem::path ca_file;             // wss: trusted CAs (empty: system store)
   bool verify_peer = true;                   // wss: check chain and host name
