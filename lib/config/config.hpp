@@ -207,17 +207,6 @@ struct FunctionsConfig {
   std::int64_t install_timeout = 300;  // seconds npm install may take at deploy
 };
 
-// functions.* (new in ros): how ros-fnd runs Realm Functions (ros-fnd(8)).
-struct FunctionsConfig {
-  std::int64_t timeout = 60;          // seconds one run may take; then it is killed and retried
-  std::int64_t max_attempts = 10;     // failed runs of one event in a row before the function is stopped
-  std::int64_t retry_delay = 1;       // seconds before the first retry; doubles, up to max_retry_delay
-  std::int64_t max_retry_delay = 300; // seconds; the longest wait between two runs of one event
-  std::filesystem::path node_path = "/usr/bin/node";  // runs Node module functions
-  std::filesystem::path npm_path = "/usr/bin/npm";    // npm install of a deployed package.json
-  std::int64_t install_timeout = 300;  // seconds npm install may take at deploy
-};
-
 struct Config {
   std::filesystem::path file;  // the configuration file, absolute
   StorageConfig storage;
@@ -229,7 +218,6 @@ struct Config {
   TokensConfig tokens;
   HttpConfig http;
   SyncConfig sync;
-  FunctionsConfig functions;
   FunctionsConfig functions;
   std::map<std::string, AppConfig> apps;  // by app id
 
