@@ -14,7 +14,10 @@ int main(int argc, char** argv) {
   app.add_flag("--json", options.json, "print the raw result as JSON");
   app.add_flag("-q,--quiet", options.quiet, "print nothing on success");
 
-  auto* admin = app.add_subcommand("admin", "print an admin token (op token.admin)");
+  auto* admin = app.add_subcommand("admin", "print the admin token (op token.admin)");
+  bool rotate = false;
+  admin->add_flag("--rotate", rotate,
+                  "replace it now and revoke every earlier admin token (op token.admin.rotate)");
 
   std::string user;
   std::optional<std::string> path, access;
@@ -38,7 +41,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  if (admin->parsed()) return ros::authd::token_admin(options);
+  if (admin->parsed()) return ros::authd::token_admin(options, rotate);
   if (mint->parsed()) return ros::authd::token_mint(options, user, path, access, expires);
   return ros::authd::token_inspect(options, token);
 }

@@ -29,9 +29,11 @@ constexpr std::size_t kSaltSize = 16;
 constexpr std::size_t kHashSize = 32;
 
 std::atomic<int> g_iterations{kPbkdf2Iterations};
+std::atomic<std::uint64_t> g_work{0};
 
 bool derive(std::string_view password, std::string_view salt, int iterations,
             unsigned char (&out)[kHashSize]) {
+  g_work.fetch_add(1, std::memory_order_relaxed);
   int ok = PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
                              reinterpret_cast<const unsigned char*>(salt.data()),
                              static_cast<int>(salt.size()), iterations, EVP_sha256(), kHashSize,
@@ -104,6 +106,8 @@ void burn_password_check(std::string_view password) {
 }
 
 int pbkdf2_iterations() { return g_iterations.load(); }
+
+std::uint64_t password_work_count() { return g_work.load(std::memory_order_relaxed); }
 
 void set_pbkdf2_iterations_for_testing(int iterations) {
   g_iterations.store(iterations < 1 ? 1 : iterations);

@@ -15,6 +15,7 @@
 // is an atomic; set it before starting threads.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,11 @@ void burn_password_check(std::string_view password);
 // The iteration count used by hash_password (kPbkdf2Iterations unless a test
 // lowered it).
 int pbkdf2_iterations();
+
+// How many PBKDF2 derivations this process has run (hash, verify, burn), for
+// /metrics: each costs about 50 ms of CPU, so this is where login and
+// registration CPU goes.
+std::uint64_t password_work_count();
 
 // TEST_ hook: make hash_password use `iterations` (>= 1) from now on. Tests
 // only; production code never calls it.

@@ -21,6 +21,11 @@
 
 namespace ros::auth {
 
+// The identity of ros-authd's admin token (admin_token.base64). No user id
+// looks like it (those are 32 hex characters). A path-less token naming it
+// is admin only while admin.db lists its token_id (AdminStore::is_admin_token).
+inline constexpr const char* kAdminTokenIdentity = "__admin";
+
 // 10 years of 365 days, as the original server's refresh tokens.
 inline constexpr std::int64_t kDefaultRefreshLifetime = 10LL * 365 * 24 * 60 * 60;
 // 10 minutes.

@@ -4,7 +4,8 @@
 // ros-syncd can end sessions that lost access at once.
 //
 // A notice is {"event": "grant"|"revoke"|"offer_accepted"|"user_removed"|
-// "admin_changed", "user": <id or "*">, "realm": <path>|null,
+// "admin_changed"|"token_revoked" (a password change, or the admin token
+// replaced: "user" is then "__admin"), "user": <id or "*">, "realm": <path>|null,
 // "rights": {"read","write","manage"}|null, "seq": N}; seq counts notices
 // since the daemon started.
 //

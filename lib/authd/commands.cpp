@@ -138,8 +138,9 @@ int user_admin(const CommandOptions& o, const std::string& user, bool grant) {
              });
 }
 
-int token_admin(const CommandOptions& o) {
-  return run(o, "token.admin", json::object(), [](const json& result, std::ostream& out) {
+int token_admin(const CommandOptions& o, bool rotate) {
+  return run(o, rotate ? "token.admin.rotate" : "token.admin", json::object(),
+             [](const json& result, std::ostream& out) {
     out << result["token"].get<std::string>() << "\n";
   });
 }

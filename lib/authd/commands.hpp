@@ -33,7 +33,8 @@ int user_remove(const CommandOptions& o, const std::string& user);
 int user_passwd(const CommandOptions& o, const std::string& user, bool password_stdin);
 int user_admin(const CommandOptions& o, const std::string& user, bool grant);
 
-int token_admin(const CommandOptions& o);
+// `rotate`: replace the admin token and revoke the earlier ones first.
+int token_admin(const CommandOptions& o, bool rotate = false);
 // `access`: comma-separated rights, e.g. "download,upload".
 int token_mint(const CommandOptions& o, const std::string& user, const std::optional<std::string>& path,
                const std::optional<std::string>& access, const std::optional<std::int64_t>& expires);

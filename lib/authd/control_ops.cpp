@@ -8,6 +8,7 @@
 
 #include "auth/mint.hpp"
 #include "authd/perm_ops.hpp"
+#include "log/logger.hpp"
 #include "storage/realm_path.hpp"
 
 namespace ros::authd {
@@ -28,9 +29,33 @@ const std::vector<std::string> kKnownRights = {"download", "upload", "manage"};
 
 auth::TokenClaims admin_claims(Context& ctx) {
   auto claims = auth::access_claims(kAdminTokenIdentity, std::nullopt, kKnownRights, ctx.now(),
-                                    ctx.config.tokens.refresh_lifetime);
+                                    ctx.config.tokens.admin_lifetime);
   claims.admin = true;
+  claims.token_id = auth::new_token_id();
   return claims;
+}
+
+Result<void> write_file_atomically(const std::filesystem::path& target, const std::string& content) {
+  auto temp = target;
+  temp += ".tmp";
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return make_error(Errc::unavailable,
+                      "cannot write '" + temp.string() + "': " + std::strerror(errno));
+  }
+  bool ok = ::fchmod(fd, 0600) == 0 &&
+            ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+            ::fsync(fd) == 0;
+  int err = errno;
+  ::close(fd);
+  // Renamed only after the data is on disk, so readers never see half a token.
+  if (!ok || ::rename(temp.c_str(), target.c_str()) != 0) {
+    if (ok) err = errno;
+    ::unlink(temp.c_str());
+    return make_error(Errc::unavailable,
+                      "cannot write '" + target.string() + "': " + std::strerror(err));
+  }
+  return {};
 }
 
 Result<json> token_mint(Context& ctx, const Request& req) {
@@ -87,28 +112,27 @@ Result<json> token_inspect(Context& ctx, const Request& req) {
 
 }  // namespace
 
-Result<std::string> write_admin_token(Context& ctx) {
-  std::string token = ctx.signer.sign(admin_claims(ctx));
-  auto target = ctx.layout.admin_token();
-  auto temp = target;
-  temp += ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return make_error(Errc::unavailable,
-                      "cannot write '" + temp.string() + "': " + std::strerror(errno));
+Result<std::string> rotate_admin_token(Context& ctx, bool revoke_others) {
+  auto claims = admin_claims(ctx);
+  std::string token = ctx.signer.sign(claims);
+  // Recorded before the file is written, so that a reader of the file never
+  // holds a token ros-syncd does not know yet.
+  if (auto recorded = ctx.store.add_admin_token(*claims.token_id, *claims.expires, revoke_others);
+      !recorded) {
+    return make_error(recorded.error().code,
+                      "cannot record the admin token in admin.db: " + recorded.error().message);
   }
-  std::string content = token + "\n";
-  bool ok = ::fchmod(fd, 0600) == 0 &&
-            ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-            ::fsync(fd) == 0;
-  int err = errno;
-  ::close(fd);
-  // Renamed only after the data is on disk, so readers never see half a token.
-  if (!ok || ::rename(temp.c_str(), target.c_str()) != 0) {
-    if (ok) err = errno;
-    ::unlink(temp.c_str());
-    return make_error(Errc::unavailable,
-                      "cannot write '" + target.string() + "': " + std::strerror(err));
+  if (auto written = write_file_atomically(ctx.layout.admin_token(), token + "\n"); !written) {
+    return written.error();
+  }
+  {
+    std::lock_guard lock(ctx.admin_token_mutex);
+    ctx.admin_token = token;
+  }
+  if (revoke_others) {
+    // Sessions opened with an earlier admin token end now (ros-syncd).
+    ctx.changes.publish({{"event", "token_revoked"}, {"user", kAdminTokenIdentity},
+                         {"realm", nullptr}, {"rights", nullptr}});
   }
   return token;
 }
@@ -150,7 +174,13 @@ std::vector<control::Op> control_ops(Context& ctx) {
          if (auto done = c->store.set_password(r.string_arg("user"), r.string_arg("password")); !done) {
            return done.error();
          }
-         return user_result(c->store.find_user(r.string_arg("user")));
+         auto user = c->store.find_user(r.string_arg("user"));
+         if (!user) return user.error();
+         // The user's earlier tokens are void now (set_password); sessions
+         // opened with them end.
+         c->changes.publish({{"event", "token_revoked"}, {"user", user->id}, {"realm", nullptr},
+                             {"rights", nullptr}});
+         return user_json(*user);
        }},
       {"user.admin", Access::write, {{"user", ArgType::string}, {"grant", ArgType::boolean}},
        [c](const Request& r) -> Result<json> {
@@ -165,10 +195,28 @@ std::vector<control::Op> control_ops(Context& ctx) {
        }},
       {"token.admin", Access::read, {},
        [c](const Request&) -> Result<json> {
-         auto claims = admin_claims(*c);
-         json out = c->token_json(claims);
-         out["path"] = c->layout.admin_token().string();
-         return out;
+         std::string token;
+         {
+           std::lock_guard lock(c->admin_token_mutex);
+           token = c->admin_token;
+         }
+         if (token.empty()) return make_error(Errc::unavailable, "no admin token yet");
+         auto claims = auth::inspect(token);
+         if (!claims) return claims.error();
+         return json{{"token", token},
+                     {"token_data", claims->to_json()},
+                     {"path", c->layout.admin_token().string()}};
+       }},
+      {"token.admin.rotate", Access::write, {},
+       [c](const Request&) -> Result<json> {
+         auto token = rotate_admin_token(*c, true);
+         if (!token) return token.error();
+         auto claims = auth::inspect(*token);
+         if (!claims) return claims.error();
+         log::info("admin token replaced; earlier admin tokens are revoked");
+         return json{{"token", *token},
+                     {"token_data", claims->to_json()},
+                     {"path", c->layout.admin_token().string()}};
        }},
       {"token.mint", Access::write,
        {{"user", ArgType::string}, {"path", ArgType::string, false},

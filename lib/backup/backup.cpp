@@ -69,6 +69,9 @@ Result<std::vector<Entry>> list_source(const fs::path& source) {
       continue;
     }
     if (!fs::is_regular_file(status) || is_companion(p)) continue;
+    // The admin token is a credential, not data: a backup copied elsewhere
+    // must not carry it, and ros-authd writes a new one when it starts.
+    if (p == layout.admin_token() || p == fs::path(layout.admin_token().string() + ".tmp")) continue;
     Entry e{p.lexically_relative(source), Entry::Kind::file, 0};
     const auto size = fs::file_size(p, type_ec);
     if (type_ec) continue;  // vanished since it was listed

@@ -9,8 +9,9 @@
 //   free space under TARGET's parent than SOURCE's files take.
 // - Every SQLite database (admin.db, realms/**.db, any database of Functions)
 //   is copied through SQLite's online backup, each one a snapshot of one
-//   commit (copy.hpp); every other regular file (admin_token.base64,
-//   functions/, logs/) byte for byte. Not copied: run/ (control sockets),
+//   commit (copy.hpp); every other regular file (functions/, logs/) byte
+//   for byte. Not copied: admin_token.base64 (a credential; ros-authd writes
+//   a new one at start, and admin.db's record of it is void then), run/ (control sockets),
 //   anything that is not a regular file or folder, and SQLite's -wal, -shm
 //   and -journal files (their content is inside the copied databases).
 //   Files are listed once at the start: a Realm created during the backup

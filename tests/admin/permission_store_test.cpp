@@ -547,7 +547,7 @@ TEST_CASE("permissions: a version-1 file migrates to version 2 with its users", 
     REQUIRE(rc == SQLITE_OK);
   }
   auto store = open_or_throw(file);
-  CHECK(*store->schema_version() == 2);
+  CHECK(*store->schema_version() == kSchemaVersion);
   auto old = store->find_user("old");
   REQUIRE(old.ok());
   CHECK(old->id == "0123456789abcdef0123456789abcdef");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -390,4 +391,68 @@ TEST_CASE("store: schema migrations and version checks", "[admin]") {
     check_error(AdminStore::open(file), Errc::unavailable,
                 "cannot open admin database '" + file.string() + "': unable to open database file");
   }
+}
+
+TEST_CASE("store: what a token's identity is to admin.db (issue 14)", "[admin]") {
+  Fixture f;
+  auto alice = f.store->create_password_user("alice", "secret", false);
+  REQUIRE(alice.ok());
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+
+  auto active = f.store->token_subject(alice->id, now);
+  REQUIRE(active.ok());
+  CHECK(active->state == SubjectState::active);
+  REQUIRE(active->user.has_value());
+  CHECK(active->user->id == alice->id);
+  CHECK(f.store->token_subject("0123456789abcdef0123456789abcdef", now)->state ==
+        SubjectState::unknown);
+  // A username is not an identity.
+  CHECK(f.store->token_subject("alice", now)->state == SubjectState::unknown);
+
+  // A password change voids what was issued until now, not what comes after.
+  REQUIRE(f.store->set_password("alice", "new secret").ok());
+  auto changed = f.store->find_user(alice->id);
+  REQUIRE(changed.ok());
+  CHECK(changed->tokens_valid_after > now);
+  CHECK(f.store->token_subject(alice->id, now)->state == SubjectState::superseded);
+  CHECK(f.store->token_subject(alice->id, std::nullopt)->state == SubjectState::superseded);
+  const auto issued = AdminStore::issue_time(*changed, now);
+  CHECK(issued == changed->tokens_valid_after);
+  CHECK(f.store->token_subject(alice->id, issued)->state == SubjectState::active);
+  CHECK(AdminStore::issue_time(*changed, issued + 100) == issued + 100);
+
+  // Removed: remembered as such, also across a reopen.
+  REQUIRE(f.store->remove_user("alice").ok());
+  CHECK(f.store->token_subject(alice->id, issued)->state == SubjectState::removed);
+  f.store.reset();
+  auto reopened = Fixture::open_or_throw(f.file);
+  CHECK(reopened->token_subject(alice->id, issued)->state == SubjectState::removed);
+  CHECK(reopened->username_taken("alice").value() == false);
+  check_error(reopened->invalidate_tokens("alice"), Errc::not_found, "no user 'alice'");
+}
+
+TEST_CASE("store: admin tokens are valid while listed and unexpired", "[admin]") {
+  Fixture f;
+  CHECK(*f.store->is_admin_token("one", 100) == false);
+  REQUIRE(f.store->add_admin_token("one", 1000, true).ok());
+  REQUIRE(f.store->add_admin_token("two", 2000, false).ok());
+  CHECK(*f.store->is_admin_token("one", 1000));
+  CHECK_FALSE(*f.store->is_admin_token("one", 1001));  // expired
+  CHECK(*f.store->is_admin_token("two", 1001));
+  REQUIRE(f.store->add_admin_token("three", 3000, true).ok());  // revokes the others
+  CHECK_FALSE(*f.store->is_admin_token("two", 1001));
+  CHECK(*f.store->is_admin_token("three", 1001));
+  REQUIRE(f.store->purge_expired_revocations(3001).ok());
+  CHECK_FALSE(*f.store->is_admin_token("three", 0));
+}
+
+TEST_CASE("store: registering a taken name is refused before the password is hashed",
+          "[admin]") {
+  Fixture f;
+  REQUIRE(f.store->create_password_user("bob", "secret", false).ok());
+  CHECK(*f.store->username_taken("bob"));
+  const auto before = ros::admin::password_work_count();
+  check_error(f.store->create_password_user("bob", "other", false), Errc::already_exists,
+              "user 'bob' already exists");
+  CHECK(ros::admin::password_work_count() == before);
 }

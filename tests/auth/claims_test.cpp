@@ -25,7 +25,7 @@ TEST_CASE("claims: parses names, aliases, nulls and unknown keys", "[auth]") {
       {R"({"identity":"test","access":["download","upload"],"timestamp":1455530614,)"
        R"("expires":null,"app_id":"io.realm.Test"})",
        {"test", {"download", "upload"}, std::nullopt, std::nullopt, 1455530614,
-        "io.realm.Test", std::nullopt, std::nullopt}},
+        "io.realm.Test", std::nullopt, std::nullopt, std::nullopt}},
       {R"({"identity":"test","access":["download","upload"],"path":"/catalog",)"
        R"("expires":1900000000,"timestamp":1455530614,"app_id":"io.realm.Test",)"
        R"("admin":false,"sync_label":"default"})",
@@ -33,17 +33,17 @@ TEST_CASE("claims: parses names, aliases, nulls and unknown keys", "[auth]") {
       {R"({"sub":"test","access":["download","upload"],"path":"/catalog","exp":1900000000,)"
        R"("iat":1455530614,"appId":"io.realm.Test","isAdmin":false,"syncLabel":"default"})",
        full},
-      {R"({"identity":"u"})", {"u", {}, {}, {}, {}, {}, {}, {}}},
-      {R"({"identity":"u","access":[]})", {"u", {}, {}, {}, {}, {}, {}, {}}},
+      {R"({"identity":"u"})", {"u", {}, {}, {}, {}, {}, {}, {}, {}}},
+      {R"({"identity":"u","access":[]})", {"u", {}, {}, {}, {}, {}, {}, {}, {}}},
       {R"({"identity":"u","access":["download","nonsense"]})",
-       {"u", {"download", "nonsense"}, {}, {}, {}, {}, {}, {}}},
-      {R"({"identity":"u","timestamp":null,"expires":null})", {"u", {}, {}, {}, {}, {}, {}, {}}},
-      {R"({"identity":"u","exp":1700000000.9})", {"u", {}, {}, 1700000000, {}, {}, {}, {}}},
-      {R"({"identity":"u","exp":-5})", {"u", {}, {}, -5, {}, {}, {}, {}}},
-      {R"({"identity":"u","admin":true})", {"u", {}, {}, {}, {}, {}, true, {}}},
+       {"u", {"download", "nonsense"}, {}, {}, {}, {}, {}, {}, {}}},
+      {R"({"identity":"u","timestamp":null,"expires":null})", {"u", {}, {}, {}, {}, {}, {}, {}, {}}},
+      {R"({"identity":"u","exp":1700000000.9})", {"u", {}, {}, 1700000000, {}, {}, {}, {}, {}}},
+      {R"({"identity":"u","exp":-5})", {"u", {}, {}, -5, {}, {}, {}, {}, {}}},
+      {R"({"identity":"u","admin":true})", {"u", {}, {}, {}, {}, {}, true, {}, {}}},
       {R"({"identity":"u","iss":"x","aud":["a",{"deep":[1,2,{"x":null}]}],"nbf":3})",
-       {"u", {}, {}, {}, {}, {}, {}, {}}},
-      {"\n  {\"identity\" : \"u\"}\n", {"u", {}, {}, {}, {}, {}, {}, {}}},
+       {"u", {}, {}, {}, {}, {}, {}, {}, {}}},
+      {"\n  {\"identity\" : \"u\"}\n", {"u", {}, {}, {}, {}, {}, {}, {}, {}}},
   };
   for (const auto& c : cases) {
     CAPTURE(c.json);
@@ -126,7 +126,7 @@ TEST_CASE("claims: the admin rule of the reference", "[auth]") {
 }
 
 TEST_CASE("claims: to_json uses the canonical names and round-trips", "[auth]") {
-  TokenClaims c{"u", {"download"}, "/p", 20, 10, "io.realm.X", true, "default"};
+  TokenClaims c{"u", {"download"}, "/p", 20, 10, "io.realm.X", true, "default", {}};
   auto j = c.to_json();
   CHECK(j == nlohmann::json::parse(
                  R"({"identity":"u","access":["download"],"path":"/p","expires":20,)"
@@ -135,7 +135,7 @@ TEST_CASE("claims: to_json uses the canonical names and round-trips", "[auth]") 
   REQUIRE(back.ok());
   CHECK(*back == c);
 
-  TokenClaims minimal{"u", {}, {}, {}, {}, {}, {}, {}};
+  TokenClaims minimal{"u", {}, {}, {}, {}, {}, {}, {}, {}};
   CHECK(minimal.to_json() == nlohmann::json::parse(R"({"identity":"u","access":[]})"));
   CHECK(minimal.has("download") == false);
   CHECK(c.has("download"));

@@ -77,11 +77,18 @@ TEST_CASE("token: a token signed by the openssl command line verifies with ours"
   std::string signature = ros::test::read_file(sig_file);
   REQUIRE(signature.size() == 256);
 
-  // base64 with line breaks every 64 characters, as `| base64` or PEM tools wrap it.
+  // base64 with line breaks every 64 characters, as `| base64` or PEM tools
+  // wrap it, is another spelling of the token: refused (one token, one byte
+  // form). Unwrapped, it verifies.
   std::string wrapped;
   std::string b64 = base64_encode(signature);
   for (std::size_t i = 0; i < b64.size(); i += 64) wrapped += b64.substr(i, 64) + "\n";
-  std::string token = base64_encode(json) + ":" + wrapped;
+  auto refused = ros::test::test_verifier().verify(base64_encode(json) + ":" + wrapped, 1800000000);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message ==
+        "malformed token: signature part is not in canonical base64 (standard alphabet, '=' "
+        "padding, no spaces)");
+  std::string token = base64_encode(json) + ":" + b64;
 
   auto claims = ros::test::test_verifier().verify(token, 1800000000);
   REQUIRE(claims.ok());

@@ -1,5 +1,6 @@
 #include "auth/token.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <random>
 #include <thread>
@@ -59,8 +60,56 @@ TEST_CASE("token: a signed token verifies and gives back its claims", "[auth]") 
   REQUIRE(claims.ok());
   CHECK(*claims == sample_claims());
 
-  // Surrounding whitespace (a token read from a file) is not an error.
-  CHECK(ros::test::test_verifier().verify("  " + token + "\n", kNow).ok());
+  // One token, one byte form: whitespace around it is another spelling.
+  check_error(ros::test::test_verifier().verify("  " + token + "\n", kNow),
+              Errc::invalid_argument,
+              "malformed token: claims part is not in canonical base64 (standard alphabet, '=' "
+              "padding, no spaces)");
+}
+
+TEST_CASE("token: only the canonical spelling of a token verifies", "[auth]") {
+  auto verifier = ros::test::test_verifier();
+  // Claims whose base64 has padding; a signature of 256 bytes has '+' or '/'
+  // for almost every key, and the test key's does (checked below).
+  auto token = ros::test::test_signer().sign(sample_claims());
+  REQUIRE(verifier.verify(token, kNow).ok());
+  const auto colon = token.find(':');
+  auto without = [](std::string t, char c) {
+    t.erase(std::remove(t.begin(), t.end(), c), t.end());
+    return t;
+  };
+  std::string url = token;
+  std::replace(url.begin(), url.end(), '+', '-');
+  std::replace(url.begin(), url.end(), '/', '_');
+  REQUIRE(url != token);
+  REQUIRE(without(token, '=') != token);
+  const std::string claims_error =
+      "malformed token: claims part is not in canonical base64 (standard alphabet, '=' padding, "
+      "no spaces)";
+  const std::string signature_error =
+      "malformed token: signature part is not in canonical base64 (standard alphabet, '=' "
+      "padding, no spaces)";
+  struct Row {
+    std::string what, token, message;
+  };
+  const std::string signature = token.substr(colon + 1);
+  const bool padded_claims = token.substr(0, colon).back() == '=';
+  const Row refused[] = {
+      {"a trailing space", token + " ", signature_error},
+      {"a trailing newline", token + "\n", signature_error},
+      {"a leading newline", "\n" + token, claims_error},
+      {"a space after the colon", token.substr(0, colon + 1) + " " + signature, signature_error},
+      {"'=' stripped", without(token, '='), padded_claims ? claims_error : signature_error},
+      {"the URL alphabet", url,
+       url.substr(0, colon) != token.substr(0, colon) ? claims_error : signature_error},
+      {"a line break inside", token.substr(0, 8) + "\n" + token.substr(8), claims_error},
+  };
+  for (const auto& row : refused) {
+    CAPTURE(row.what);
+    check_error(verifier.verify(row.token, kNow), Errc::invalid_argument, row.message);
+    // inspect() (display only) still reads them.
+    CHECK(ros::auth::inspect(row.token).ok());
+  }
 }
 
 TEST_CASE("token: the verifier also accepts a private key and loads keys from files", "[auth]") {
@@ -284,10 +333,9 @@ TEST_CASE("token: mutated input never crashes and never verifies other claims", 
       }
       if (t.empty()) t = "A";
     }
-    // Whitespace and dropped padding are tolerated, so a few mutants still
-    // verify; those must carry exactly the signed claims.
+    // Only the token's one spelling verifies.
     auto claims = verifier.verify(t, kNow);
-    if (claims) CHECK(*claims == sample_claims());
+    if (claims) CHECK(t == token);
     (void)ros::auth::inspect(t);
   }
 }

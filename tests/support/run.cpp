@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdexcept>
@@ -12,7 +13,10 @@ namespace ros::test {
 
 std::string program_path(const std::string& name) {
   if (name.find('/') != std::string::npos) return name;
-  return std::string(ROS_BIN_DIR) + "/" + name;
+  // ROS_TEST_BIN_DIR runs the tests against another build of the programs
+  // (an older commit's, to see a test fail before its fix).
+  const char* other = std::getenv("ROS_TEST_BIN_DIR");
+  return std::string(other != nullptr && *other != '\0' ? other : ROS_BIN_DIR) + "/" + name;
 }
 
 RunResult run_program(const std::string& program, const std::vector<std::string>& args,

@@ -17,7 +17,8 @@ struct RunResult {
 RunResult run_program(const std::string& program, const std::vector<std::string>& args,
                       const std::string& input = "");
 
-// The path of a built program, e.g. "<build>/cmd/ros-check-config".
+// The path of a built program, e.g. "<build>/cmd/ros-check-config", or of
+// the one in $ROS_TEST_BIN_DIR when that is set (another build of ros).
 std::string program_path(const std::string& name);
 
 }  // namespace ros::test

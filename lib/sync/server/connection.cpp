@@ -43,7 +43,8 @@ Connection::Connection(SyncService& service, beast::tcp_stream stream, std::stri
       claims_(std::move(claims)),
       protocol_version_(protocol_version),
       linger_timer_(ws_.get_executor()),
-      bind_timer_(ws_.get_executor()) {
+      bind_timer_(ws_.get_executor()),
+      expiry_timer_(ws_.get_executor()) {
   authenticated_ = claims_.has_value();
   ++service_.stats().connections;
   ++service_.stats().connections_total;
@@ -92,8 +93,44 @@ void Connection::start(Request request, std::string protocol_header) {
     self->bind_timer_.async_wait([self](beast::error_code ec) {
       if (!ec) self->on_bind_deadline();
     });
+    self->watch_token_expiry();
     self->read_next();
   });
+}
+
+void Connection::watch_token_expiry() {
+  if (!claims_ || !claims_->expires) return;
+  // Clients keep a connected session's token (app-services.md 2.3): only the
+  // server can act on its expiry. Past a few years a timer would overflow;
+  // such a token outlives any connection anyway.
+  const std::int64_t left = std::max<std::int64_t>(0, *claims_->expires - unix_now() + 1);
+  if (left > 10LL * 365 * 24 * 3600) return;
+  expiry_timer_.expires_after(std::chrono::seconds(left));
+  expiry_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->on_token_expired();
+  });
+}
+
+void Connection::on_token_expired() {
+  if (finished_ || expired_) return;
+  expired_ = true;
+  log::info("sync connection from ", peer_, " closed: its access token expired (close 4001)");
+  // What is queued is for a client whose right to it has ended.
+  while (outbox_.size() > (writing_ ? 1 : 0)) {
+    queued_bytes_ -= outbox_.back().bytes.size();
+    outbox_.pop_back();
+  }
+  if (!writing_) close_expired();  // else write_next() does, after the write in flight
+}
+
+void Connection::close_expired() {
+  if (close_sent_) return;
+  close_sent_ = true;
+  // 4001: the close code on which the SDK refreshes its access token and
+  // reconnects at once (app-services.md 2.3).
+  const websocket::close_reason reason(static_cast<websocket::close_code>(4001),
+                                       "access token expired");
+  ws_.async_close(reason, [self = shared_from_this()](beast::error_code) { self->finish(); });
 }
 
 void Connection::on_bind_deadline() {
@@ -147,6 +184,7 @@ void Connection::on_message() {
   std::string bytes = std::move(message_);
   message_.clear();
   ++service_.stats().messages_in;
+  if (expired_) return;  // closing with 4001: the token no longer speaks for anyone
   if (ws_.got_text()) {
     fail_connection(ProtocolError::bad_syntax, "text WebSocket messages are not part of the protocol");
     return;
@@ -455,6 +493,11 @@ void Connection::release_waiting() {
 }
 
 void Connection::write_next() {
+  if (expired_ && !finished_) {
+    writing_ = false;
+    close_expired();
+    return;
+  }
   if (outbox_.empty() || finished_) {
     writing_ = false;
     if (failed_ && outbox_.empty() && !finished_) shutdown_after_error();
@@ -509,6 +552,7 @@ void Connection::finish() {
   finished_ = true;
   linger_timer_.cancel();
   bind_timer_.cancel();
+  expiry_timer_.cancel();
   for (auto& [ident, session] : sessions_) {
     if (session.realm && session.state != State::errored) {
       session.realm->detach(key(ident, session));

@@ -125,6 +125,10 @@ class Connection : public SessionSink, public std::enable_shared_from_this<Conne
   void release_waiting();
   void forget_first_download(Session& session);
   void on_bind_deadline();
+  // Closes the connection with 4001 when the upgrade's token expires.
+  void watch_token_expiry();
+  void on_token_expired();
+  void close_expired();
   void write_next();
   void shutdown_after_error();
   void finish();
@@ -152,6 +156,9 @@ class Connection : public SessionSink, public std::enable_shared_from_this<Conne
   bool finished_ = false;  // sessions detached, counted out
   boost::asio::steady_timer linger_timer_;
   boost::asio::steady_timer bind_timer_;
+  boost::asio::steady_timer expiry_timer_;  // the upgrade token's expiry
+  bool expired_ = false;  // the token expired: closing with 4001, nothing more is sent
+  bool close_sent_ = false;
   std::shared_ptr<void> address_claim_;
 };
 

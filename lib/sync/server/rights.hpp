@@ -2,6 +2,10 @@
 // rights"; issue 6): read (download, needed to bind) and write (upload).
 //
 // The rules, in order:
+// 0. admin.db may void a token whatever it says (check_token(), issue 14):
+//    the token of a removed user, one issued before its user's last password
+//    change, and a path-less admin token ("__admin") whose token_id admin.db
+//    no longer lists (replaced or revoked) grant nothing.
 // 1. A token with a `path` claim is a capability signed by our key (from
 //    ros-authd, `ros-token mint` or any holder of the private key): the
 //    BIND path must equal its path ("~" expanded for both), and its `access`
@@ -10,9 +14,10 @@
 // 2. A path-less token (what 14.x clients use, protocol.md 5.6) takes its
 //    rights from admin.db: the identity's effective rights on the Realm
 //    (per-user entry over the default, owner, admin), intersected with its
-//    `access` list when the list is not empty. An identity admin.db does not
-//    know (or no longer knows) gets the Realm's default rights only, or all
-//    rights when the token says `admin: true` explicitly.
+//    `access` list when the list is not empty. Only users of admin.db and
+//    ros-authd's current admin token get anything from a path-less token: an
+//    identity admin.db does not know gets nothing, whatever its `admin` flag
+//    says (a key holder grants with path-scoped tokens).
 // 3. Whatever the token says, when its identity is a user of admin.db, that
 //    user's current permissions bound the result, so a revocation counts at
 //    once (decide again whenever ros-authd announces a change).
@@ -36,11 +41,22 @@ namespace ros::sync::server {
 // The rights named by a token's access list.
 admin::Rights token_rights(const auth::TokenClaims& claims);
 
-// The rights of `claims` on the resolved Realm path `realm_path`.
-// `store` may be null (no admin.db): rule 3 then has nothing to bound with
-// and rule 2 gives only what an explicit admin flag gives.
+// Rule 0: the subject of `claims` as admin.db knows it (AdminStore::
+// token_subject), or permission_denied with the reason when admin.db voids
+// the token: "user '<id>' was removed", "the token was issued before the
+// user's password was last changed; log in again", "the admin token was
+// replaced or revoked; read admin_token.base64 again". `store` null: no
+// admin.db to ask; every identity counts as unknown and a path-less admin
+// token is refused. The upgrade answers a refusal with HTTP 401.
+Result<admin::TokenSubject> check_token(const auth::TokenClaims& claims, admin::AdminStore* store,
+                                        std::int64_t now_unix);
+
+// The rights of `claims` on the resolved Realm path `realm_path` at
+// `now_unix`: rules 0-3. permission_denied when the token grants nothing
+// on it for a reason to tell the client (rule 0; a path-less token of an
+// unknown identity; a token for another path).
 Result<admin::Rights> session_rights(const auth::TokenClaims& claims, std::string_view realm_path,
-                                     admin::AdminStore* store);
+                                     admin::AdminStore* store, std::int64_t now_unix);
 
 admin::Rights intersect(admin::Rights a, admin::Rights b);
 

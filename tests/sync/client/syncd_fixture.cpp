@@ -5,6 +5,7 @@
 
 #include "auth/mint.hpp"
 #include "auth/token.hpp"
+#include "support/admin_user.hpp"
 #include "support/net.hpp"
 #include "support/server_config.hpp"
 
@@ -38,7 +39,8 @@ void SyncdFixture::stop() {
 std::string SyncdFixture::admin_token(const std::string& identity) const {
   auto signer = auth::TokenSigner::load(keys.private_key);
   if (!signer) throw std::runtime_error(signer.error().message);
-  auto claims = auth::access_claims(identity, std::nullopt, {"download", "upload"}, std::time(nullptr), 3600);
+  auto claims = auth::access_claims(ensure_admin_user(root, identity), std::nullopt,
+                                    {"download", "upload"}, std::time(nullptr), 3600);
   claims.admin = true;
   return signer->sign(claims);
 }

@@ -23,8 +23,9 @@ struct SyncdFixture {
   void start();
   void stop();
 
-  // A path-less access token for `identity` with download and upload, and
-  // `admin: true` (all rights on every Realm, without a user in admin.db).
+  // A path-less access token with download and upload and `admin: true` for
+  // the admin user `identity` of admin.db (created when missing; the token
+  // names its id): all rights on every Realm.
   std::string admin_token(const std::string& identity = "e2e-tester") const;
   // Client options for this daemon (short reconnect delays for tests).
   sync::client::ClientOptions client_options(const std::string& token) const;

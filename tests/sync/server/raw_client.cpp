@@ -32,6 +32,7 @@ struct RawSyncClient::Impl {
   bool reading = false;
   bool done = false;  // a read completed
   bool closed = false;
+  std::optional<int> close_code;
   std::string message;
 };
 
@@ -70,6 +71,7 @@ int RawSyncClient::status() const { return impl_->status; }
 const std::string& RawSyncClient::protocol_header() const { return impl_->protocol_header; }
 const std::string& RawSyncClient::refusal_body() const { return impl_->refusal_body; }
 bool RawSyncClient::closed() const { return impl_->closed; }
+std::optional<int> RawSyncClient::close_code() const { return impl_->close_code; }
 
 void RawSyncClient::send(const std::string& bytes) {
   beast::error_code ec;
@@ -88,6 +90,7 @@ std::optional<std::string> RawSyncClient::receive(std::chrono::milliseconds time
       s.done = true;
       if (ec) {
         s.closed = true;
+        if (ec == websocket::error::closed) s.close_code = static_cast<int>(s.ws.reason().code);
         return;
       }
       s.message = beast::buffers_to_string(s.buffer.data());

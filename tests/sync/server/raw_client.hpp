@@ -39,6 +39,8 @@ class RawSyncClient {
   // server ended the connection (then closed() is true).
   std::optional<std::string> receive(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   bool closed() const;
+  // The code of the server's WebSocket close frame, once closed() by one.
+  std::optional<int> close_code() const;
 
  private:
   struct Impl;

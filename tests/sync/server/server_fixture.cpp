@@ -5,6 +5,7 @@
 
 #include "auth/mint.hpp"
 #include "auth/token.hpp"
+#include "support/admin_user.hpp"
 #include "support/net.hpp"
 #include "support/server_config.hpp"
 
@@ -53,7 +54,12 @@ std::string ServerFixture::token(const TokenSpec& spec) const {
   auto signer = auth::TokenSigner::load(keys.private_key);
   if (!signer) throw std::runtime_error(signer.error().message);
   auto now = static_cast<std::int64_t>(std::time(nullptr));
-  auto claims = auth::access_claims(spec.identity, spec.path, spec.access,
+  // A path-less admin token must name a user of admin.db to grant anything.
+  std::string identity = spec.identity;
+  if (!spec.path && spec.admin.value_or(false) && spec.known) {
+    identity = ensure_admin_user(root, spec.identity);
+  }
+  auto claims = auth::access_claims(identity, spec.path, spec.access,
                                     spec.lifetime < 0 ? now - 7200 : now, spec.lifetime < 0 ? 3600 : spec.lifetime);
   claims.admin = spec.admin;
   return signer->sign(claims);

@@ -29,6 +29,11 @@ struct ServerFixture {
     std::vector<std::string> access = {"download", "upload"};
     std::optional<bool> admin = true;
     std::int64_t lifetime = 3600;  // seconds; negative: already expired
+    // For a path-less admin token: `identity` is made an admin user of
+    // admin.db and the token names its id (ros-syncd gives nothing to a
+    // path-less token of an identity admin.db does not know). False: the
+    // identity as given.
+    bool known = true;
   };
   std::string token(const TokenSpec& spec) const;
   std::string admin_token() const { return token(TokenSpec{}); }
