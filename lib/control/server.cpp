@@ -589,13 +589,25 @@ bool Writer::enqueue(std::string line, bool final_line, bool droppable) {
 }
 
 void Writer::on_written() {
-  std::lock_guard lock(mutex_);
-  if (pending_ > 0) --pending_;
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_ > 0) --pending_;
+  }
+  room_.notify_all();
 }
 
 void Writer::on_connection_closed() {
-  std::lock_guard lock(mutex_);
-  closed_ = true;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  room_.notify_all();
+}
+
+bool Writer::wait_for_room(std::size_t lines, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  room_.wait_for(lock, timeout, [&] { return closed_ || pending_ < lines; });
+  return !closed_ && pending_ < lines;
 }
 
 // ---------------------------------------------------------------------------

@@ -66,6 +66,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -131,6 +132,11 @@ class Writer : public std::enable_shared_from_this<Writer> {
   void fail(Error error);
   // True once the stream has ended or its connection closed.
   bool closed() const;
+  // Waits until fewer than `lines` of this stream's lines wait to be written
+  // (lines < the queue bound keeps more() from dropping), or the stream
+  // closes, or `timeout` passes. True when there is room. For producers that
+  // must not lose a line (a durable feed): they wait instead of dropping.
+  bool wait_for_room(std::size_t lines, std::chrono::milliseconds timeout);
 
   // A Writer dropped without last() or fail() ends its stream with an
   // `internal` error ("op 'x' ended its stream without a last line"), so a
@@ -156,6 +162,7 @@ class Writer : public std::enable_shared_from_this<Writer> {
   const std::size_t queue_lines_;
 
   mutable std::mutex mutex_;
+  std::condition_variable room_;  // notified when a line was written or the stream closed
   // Guarded by mutex_:
   bool closed_ = false;
   std::size_t pending_ = 0;   // lines handed to the connection, not yet written

@@ -51,8 +51,10 @@ void on_realm(SyncService& service, const Request& r, Writer writer,
 
 }  // namespace
 
+std::vector<control::Op> control_ops(SyncService& service, ChangeFeed& feed,
                                      std::chrono::steady_clock::time_point started) {
   SyncService* s = &service;
+  ChangeFeed* cf = &feed;
   return {
       {"realm.list", Access::read, {},
        [s](const Request&) -> Result<json> {
@@ -114,6 +116,28 @@ void on_realm(SyncService& service, const Request& r, Writer writer,
                                      std::chrono::steady_clock::now() - started)
                                      .count();
          return out;
+       }},
+      {"feed.follow", Access::read,
+       {{"paths", ArgType::string, false}, {"from", ArgType::object, false}},
+       [cf](const Request& r, std::shared_ptr<control::Writer> writer) {
+         std::optional<std::string> paths;
+         if (r.arg("paths") != nullptr) {
+           paths = r.string_arg("paths");
+           if (auto re = ChangeFeed::follow_regex(*paths); !re) return writer->fail(re.error());
+         }
+         std::map<std::string, std::uint64_t> from;
+         if (const json* f = r.arg("from")) {
+           for (const auto& [path, version] : f->items()) {
+             if (!version.is_number_unsigned()) {
+               return writer->fail(make_error(
+                   Errc::invalid_argument,
+                   "'from' maps Realm paths to versions (numbers of 0 or more); '" + path +
+                       "' has " + version.dump()));
+             }
+             from[path] = version.get<std::uint64_t>();
+           }
+         }
+         cf->follow(std::move(writer), std::move(paths), std::move(from));
        }},
   };
 }

@@ -9,6 +9,7 @@
 #include "daemon/runner.hpp"
 #include "log/logger.hpp"
 #include "storage/layout.hpp"
+#include "sync/server/change_feed.hpp"
 #include "sync/server/control_ops.hpp"
 #include "sync/server/permission_feed.hpp"
 #include "sync/server/sync_service.hpp"
@@ -36,7 +37,10 @@ int run_daemon(const config::Config& config, std::ostream& err) {
   // threads.
   boost::asio::thread_pool storage_pool(4);
 
-  SyncService::Options options{layout, {}, &*verifier, admin->get()};
+  // The change feed reads committed history; a commit only wakes its followers.
+  ChangeFeed change_feed(layout);
+  SyncService::Options options{layout, {}, &*verifier, admin->get(), {}};
+  options.on_commit = [&change_feed](const std::string& path) { change_feed.notify(path); };
   options.limits.max_message_bytes = static_cast<std::uint64_t>(config.sync.max_message_bytes);
   options.limits.max_sessions_per_connection =
       static_cast<std::uint64_t>(config.sync.max_sessions_per_connection);
@@ -61,7 +65,10 @@ int run_daemon(const config::Config& config, std::ostream& err) {
   control::ServerOptions control_options;
   control_options.daemon = "ros-syncd";
   control_options.socket_dir = config.effective_socket_dir();
-  control::Server control_server(io, control_options, control_ops(service, started));
+  // Every running Realm Function of ros-fnd follows the change feed on its
+  // own connection (ros-fnd(8)), so the default of 32 would cap them.
+  control_options.max_connections = 1024;
+  control::Server control_server(io, control_options, control_ops(service, change_feed, started));
   if (auto ok = control_server.start(); !ok) return fail(ok.error().message);
 
   PermissionFeed feed(io, control::socket_path(config.effective_socket_dir(), "ros-authd"),
@@ -82,6 +89,7 @@ int run_daemon(const config::Config& config, std::ostream& err) {
   runner.on_stop([&] {
     service.stop();
     control_server.stop();
+    change_feed.stop();
     feed.stop();
   });
   runner.idle_check([&] { return service.stats().connections.load() == 0; });

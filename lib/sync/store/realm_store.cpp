@@ -593,6 +593,7 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
   // which would leave both sides as they are (interaction.hpp).
   tf::ChangesetKeys upload_keys;
   for (const auto& m : incoming) upload_keys.add(tf::changeset_keys(m.changeset));
+  upload_keys.normalize();
 
   auto latest = read_latest(*statements_);
   if (!latest) return in_file(latest.error());
@@ -645,7 +646,9 @@ Result<Integrated> RealmStore::integrate_one(const Upload& upload) {
         }
         auto keys = tf::changeset_keys(p->changeset);
         const bool needed = tf::may_interact(keys, upload_keys);
-        if (!w.reciprocal) pending_keys_.emplace_back(w.version, std::move(keys));
+        if (!w.reciprocal && !entry_keys_.contains(w.version)) {
+          pending_keys_.emplace_back(w.version, std::move(keys));
+        }
         if (!needed) continue;
         const uint64_t origin = w.origin_file_ident == 0 ? kServerFileIdent : w.origin_file_ident;
         older.push_back(

@@ -95,21 +95,22 @@ bool types_may_interact(const Footprint& a, const Footprint& b) {
 
 void ChangesetKeys::add(const ChangesetKeys& other) {
   schema = schema || other.schema;
-  std::vector<uint64_t> both;
-  both.reserve(objects.size() + other.objects.size());
-  std::set_union(objects.begin(), objects.end(), other.objects.begin(), other.objects.end(),
-                 std::back_inserter(both));
-  objects = std::move(both);
+  keys.insert(keys.end(), other.keys.begin(), other.keys.end());
+}
+
+void ChangesetKeys::normalize() {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
 }
 
 ChangesetKeys changeset_keys(const Changeset& cs) {
-  ChangesetKeys keys;
+  ChangesetKeys out;
   // Hashed by content, so that the keys of two changesets compare. A string
   // outside the table (never in a parsed changeset) makes the changeset
   // interact with everything, as a wild footprint does.
   auto content = [&](InternRef ref) -> uint64_t {
     if (ref.index >= cs.strings.size()) {
-      keys.schema = true;
+      out.schema = true;
       return 0;
     }
     return std::hash<std::string_view>{}(cs.strings[ref.index]);
@@ -123,36 +124,60 @@ ChangesetKeys changeset_keys(const Changeset& cs) {
     if (const auto* g = std::get_if<GlobalKey>(&key)) return mix(mix(h, g->hi), g->lo);
     return h;  // Null
   };
+  out.keys.reserve(cs.instructions.size());
   for (const auto& instruction : cs.instructions) {
+    ChangesetKeys::Key k;
+    k.code = static_cast<uint8_t>(instruction.index());
+    k.length = static_cast<uint32_t>(path_length(instruction));
     std::visit(
         [&](const auto& in) {
           using T = std::decay_t<decltype(in)>;
           if constexpr (requires { in.prefix; }) {
-            keys.objects.push_back(key_hash(in.prefix.table, in.prefix.object));
+            k.object = key_hash(in.prefix.table, in.prefix.object);
             (void)content(in.prefix.field);
+            out.keys.push_back(k);
           } else if constexpr (std::is_same_v<T, CreateObject> || std::is_same_v<T, EraseObject>) {
-            keys.objects.push_back(key_hash(in.table, in.object));
+            k.object = key_hash(in.table, in.object);
+            out.keys.push_back(k);
           } else {
-            keys.schema = true;
+            out.schema = true;
           }
         },
         instruction);
   }
-  std::sort(keys.objects.begin(), keys.objects.end());
-  keys.objects.erase(std::unique(keys.objects.begin(), keys.objects.end()), keys.objects.end());
-  return keys;
+  out.normalize();
+  return out;
 }
 
 bool may_interact(const ChangesetKeys& a, const ChangesetKeys& b) {
   if (a.schema || b.schema) return true;
-  auto i = a.objects.begin();
-  auto j = b.objects.begin();
-  while (i != a.objects.end() && j != b.objects.end()) {
-    if (*i == *j) return true;
-    if (*i < *j) {
+  auto i = a.keys.begin();
+  auto j = b.keys.begin();
+  while (i != a.keys.end() && j != b.keys.end()) {
+    if (i->object < j->object) {
       ++i;
-    } else {
+    } else if (j->object < i->object) {
       ++j;
+    } else {
+      // The same object (or a hash collision, which only costs a merge):
+      // do any of their types meet in a rule?
+      const uint64_t object = i->object;
+      auto i_end = i;
+      while (i_end != a.keys.end() && i_end->object == object) ++i_end;
+      auto j_end = j;
+      while (j_end != b.keys.end() && j_end->object == object) ++j_end;
+      for (auto x = i; x != i_end; ++x) {
+        for (auto y = j; y != j_end; ++y) {
+          Footprint fx, fy;
+          fx.code = x->code;
+          fx.length = x->length;
+          fy.code = y->code;
+          fy.length = y->length;
+          if (types_may_interact(fx, fy)) return true;
+        }
+      }
+      i = i_end;
+      j = j_end;
     }
   }
   return false;

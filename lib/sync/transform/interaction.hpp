@@ -85,24 +85,33 @@ inline bool may_interact(const Footprint& a, const Footprint& b) {
 
 // What a whole changeset may interact with, independent of any merge (by
 // string content, so it can be kept with a stored changeset): whether it has
-// a schema instruction, and a hash of (table, object key) per object and
-// path instruction. Computed from a changeset, it also covers every form the
-// merge can transform it into (rules never change a table or an object key;
-// the one instruction a rule adds is a schema instruction, added only to a
+// a schema instruction, and per object and path instruction a hash of its
+// (table, object key) with its type and path length. Computed from a
+// changeset, it also covers every form the merge can transform it into
+// (rules never change a table, an object key, a type or a path length; the
+// one instruction a rule adds is a schema instruction, added only to a
 // changeset that already has one).
 struct ChangesetKeys {
-  bool schema = false;            // a schema instruction, or a string outside the table
-  std::vector<uint64_t> objects;  // ascending, unique
+  struct Key {
+    uint64_t object = 0;
+    uint32_t length = 0;
+    uint8_t code = 0;
+    auto operator<=>(const Key&) const = default;
+  };
+  bool schema = false;    // a schema instruction, or a string outside the table
+  std::vector<Key> keys;  // ascending, unique (after normalize())
 
+  // Adds another changeset's keys; call normalize() after the last add.
   void add(const ChangesetKeys& other);
+  void normalize();
 };
 
 ChangesetKeys changeset_keys(const changeset::Changeset& cs);
 
 // False when no instruction of one can interact with an instruction of the
 // other (may_interact() above is false for every pair): neither has a schema
-// instruction and they address no object in common. A merge of the two then
-// changes neither.
+// instruction, and where they address an object in common, their types and
+// path lengths have no rule. A merge of the two then changes neither.
 bool may_interact(const ChangesetKeys& a, const ChangesetKeys& b);
 
 }  // namespace ros::sync::transform
