@@ -36,9 +36,12 @@ http::Response json_answer(int status, const json& body) {
   return r;
 }
 
+// A success without a body and without a Content-Type: realm-core ignores
+// the body, realm-web reads JSON only when the type says so.
 http::Response empty_answer(int status) {
   http::Response r;
   r.status = status;
+  r.content_type.clear();
   return r;
 }
 
@@ -118,7 +121,8 @@ Result<json> profile_of(Context& ctx, const admin::User& user) {
   json data = json::parse(*stored, nullptr, false);
   if (!data.is_object()) data = json::object();
   if (auto name = user.username(); name && !data.contains("email")) data["email"] = *name;
-  return json{{"user_id", user.id}, {"identities", identities}, {"data", data}};
+  // "type" is App Services' user kind; realm-core ignores it, realm-web needs it.
+  return json{{"user_id", user.id}, {"type", "normal"}, {"identities", identities}, {"data", data}};
 }
 
 // --- Login --------------------------------------------------------------------

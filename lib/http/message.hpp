@@ -25,7 +25,7 @@ struct Request {
 
 struct Response {
   int status = 200;
-  std::string content_type = "application/json";
+  std::string content_type = "application/json";  // "": no Content-Type header
   std::string body;
   std::map<std::string, std::string> headers;  // extra headers
 };

@@ -110,7 +110,9 @@ class Session : public std::enable_shared_from_this<Session> {
     out->version(11);
     out->result(static_cast<unsigned>(response.status));
     out->set(bhttp::field::server, "ros");
-    out->set(bhttp::field::content_type, response.content_type);
+    // An empty content type means a body-less answer (clients that parse
+    // every JSON-typed body would choke on an empty one).
+    if (!response.content_type.empty()) out->set(bhttp::field::content_type, response.content_type);
     for (const auto& [name, value] : response.headers) out->set(name, value);
     out->body() = std::move(response.body);
     out->keep_alive(keep_alive);
