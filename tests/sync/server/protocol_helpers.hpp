@@ -2,11 +2,14 @@
 // receive and parse the server's next message.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 
 #include <catch2/catch.hpp>
 
 #include "sync/protocol/codec.hpp"
+#include "support/http_client.hpp"
 #include "sync/server/raw_client.hpp"
 
 namespace ros::test {
@@ -36,6 +39,19 @@ T next_as(RawSyncClient& c) {
 }
 
 // Expects a connection-level ERROR with `code`, then the end of the connection.
+// An upgrade request as a 14.x client makes it, answered as plain HTTP: for
+// refusals, whose status and body a test reads (a WebSocket handshake that is
+// declined does not hand its response back).
+inline HttpReply upgrade_reply(std::uint16_t port, const std::string& target,
+                               const std::string& protocols = kClientProtocolOffer) {
+  std::map<std::string, std::string> headers{{"Connection", "Upgrade"},
+                                             {"Upgrade", "websocket"},
+                                             {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                             {"Sec-WebSocket-Version", "13"}};
+  if (!protocols.empty()) headers["Sec-WebSocket-Protocol"] = protocols;
+  return http_request(port, "GET", target, "", headers);
+}
+
 inline void expect_connection_error(RawSyncClient& c, std::int64_t code) {
   auto error = next_as<sync::protocol::ServerError>(c);
   CHECK(error.error_code == code);

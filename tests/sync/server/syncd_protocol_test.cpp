@@ -38,16 +38,9 @@ p::ServerIdent bind_new(RawSyncClient& c, std::uint64_t session, const std::stri
   return ident;
 }
 
-// An upgrade request as a 14.x client makes it, answered as plain HTTP (for
-// the refusals, whose status and body the test reads).
 HttpReply upgrade(const ServerFixture& f, const std::string& target,
                   const std::string& protocols = kClientProtocolOffer) {
-  std::map<std::string, std::string> headers{{"Connection", "Upgrade"},
-                                             {"Upgrade", "websocket"},
-                                             {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
-                                             {"Sec-WebSocket-Version", "13"}};
-  if (!protocols.empty()) headers["Sec-WebSocket-Protocol"] = protocols;
-  return ros::test::http_request(f.sync_port, "GET", target, "", headers);
+  return ros::test::upgrade_reply(f.sync_port, target, protocols);
 }
 
 }  // namespace

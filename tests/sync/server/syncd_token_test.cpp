@@ -37,6 +37,11 @@ std::string token_for(const ServerFixture& f, const std::string& id, bool admin,
   return f.token(spec);
 }
 
+// The answer to an upgrade with `token` that ros-syncd should refuse.
+ros::test::HttpReply upgrade_with(const ServerFixture& f, const std::string& token) {
+  return ros::test::upgrade_reply(f.sync_port, "/realm-sync?baas_at=" + token);
+}
+
 RawSyncClient::Options target(const std::string& token) {
   RawSyncClient::Options o;
   o.target = "/realm-sync?baas_at=" + token;
@@ -90,9 +95,9 @@ TEST_CASE("syncd: a removed admin's token grants nothing from that moment", "[sy
   CHECK(error_code(refused) == 206);
   CHECK(std::get<p::ServerError>(refused).message == "user '" + root + "' was removed");
   // ...and the token opens no new connection.
-  RawSyncClient again(f.sync_port, target(token));
-  CHECK(again.status() == 401);
-  CHECK(again.refusal_body().find("was removed") != std::string::npos);
+  auto again = upgrade_with(f, token);
+  CHECK(again.status == 401);
+  CHECK(again.body.find("was removed") != std::string::npos);
 }
 
 TEST_CASE("syncd: a password change voids the user's earlier access tokens", "[syncd][tokens]") {
@@ -106,7 +111,7 @@ TEST_CASE("syncd: a password change voids the user's earlier access tokens", "[s
                              "another-secret\n");
   REQUIRE(changed.exit_code == 0);
   CHECK(next_as<p::ServerError>(c).error_code == 206);
-  CHECK(RawSyncClient(f.sync_port, target(token)).status() == 401);
+  CHECK(upgrade_with(f, token).status == 401);
 }
 
 TEST_CASE("syncd: a path-less token of an unknown identity grants nothing, a path-scoped one "
@@ -145,15 +150,15 @@ TEST_CASE("syncd: the admin token works while admin.db lists it; a replaced one 
   ServerFixture::TokenSpec forged;
   forged.identity = "__admin";
   forged.known = false;
-  CHECK(RawSyncClient(f.sync_port, target(f.token(forged))).status() == 401);
+  CHECK(upgrade_with(f, f.token(forged)).status == 401);
 
   auto rotated = run_program("ros-token", f.with_config({"admin", "--rotate"}));
   REQUIRE(rotated.exit_code == 0);
   auto ended = next_as<p::ServerError>(c);
   CHECK(ended.error_code == 206);
-  RawSyncClient again(f.sync_port, target(old_token));
-  CHECK(again.status() == 401);
-  CHECK(again.refusal_body().find("admin token was replaced or revoked") != std::string::npos);
+  auto again = upgrade_with(f, old_token);
+  CHECK(again.status == 401);
+  CHECK(again.body.find("admin token was replaced or revoked") != std::string::npos);
 
   const std::string new_token = admin_token_file(f);
   CHECK(rotated.out == new_token + "\n");
