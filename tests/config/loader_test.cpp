@@ -73,6 +73,15 @@ TEST_CASE("config: every key has the original server's default", "[config]") {
       {"sync.bind_timeout", "20"},
       {"sync.unauthenticated_message_bytes", "65536"},
       {"sync.max_connections_per_address", "500"},
+      {"auth.providers.password.allow_registration", "true"},
+      {"tokens.admin_lifetime", "86400"},
+      {"functions.timeout", "60"},
+      {"functions.max_attempts", "10"},
+      {"functions.retry_delay", "1"},
+      {"functions.max_retry_delay", "300"},
+      {"functions.node_path", "/usr/bin/node"},
+      {"functions.npm_path", "/usr/bin/npm"},
+      {"functions.install_timeout", "300"},
   };
   REQUIRE(ros::config::fields().size() == expected.size());
   for (const auto& [key, value] : expected) {
