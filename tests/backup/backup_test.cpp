@@ -297,7 +297,8 @@ TEST_CASE("backup: an empty TARGET folder is taken over", "[backup]") {
   auto r = run_program("realm-backup", {root.string(), (dir / "empty").string()});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("5 files (3 databases, 2 Realms)") != std::string::npos);
+  // admin_token.base64 is left out of backups (issue 14, item 8).
+  CHECK(r.out.find("4 files (3 databases, 2 Realms)") != std::string::npos);
   CHECK(fs::exists(dir / "empty" / "functions" / "hello" / "index.js"));
   check_verifies(dir / "empty");
 }
