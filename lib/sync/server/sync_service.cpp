@@ -35,24 +35,9 @@ std::int64_t unix_now() {
       .count();
 }
 
-// The client's address: the peer's, or for a request relayed by ros-proxy
-// from loopback, the last address in X-Forwarded-For.
-std::string client_address(const tcp::endpoint& peer, const http::request<http::string_body>& req) {
-  std::string address = peer.address().to_string();
-  if (peer.address().is_loopback()) {
-    auto forwarded = req["X-Forwarded-For"];
-    if (!forwarded.empty()) {
-      auto comma = forwarded.rfind(',');
-      auto last = comma == beast::string_view::npos ? forwarded : forwarded.substr(comma + 1);
-      while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
-      return std::string(last) + " (via " + address + ")";
-    }
-  }
-  return address;
-}
-
 // The address a connection counts against for max_connections_per_address:
-// the client's own (the last X-Forwarded-For entry from loopback).
+// the peer's, or for a request relayed by ros-proxy from loopback, the last
+// address in X-Forwarded-For.
 std::string client_key(const tcp::endpoint& peer, const http::request<http::string_body>& req) {
   std::string address = peer.address().to_string();
   if (peer.address().is_loopback()) {
@@ -65,6 +50,13 @@ std::string client_key(const tcp::endpoint& peer, const http::request<http::stri
     }
   }
   return address;
+}
+
+// The client's address for the log: client_key, naming the proxy when relayed.
+std::string client_address(const tcp::endpoint& peer, const http::request<http::string_body>& req) {
+  std::string key = client_key(peer, req);
+  std::string address = peer.address().to_string();
+  return key == address ? key : key + " (via " + address + ")";
 }
 
 // One HTTP request on a new connection: the upgrade, or a refusal.
